@@ -1,0 +1,119 @@
+// A synthetic fleet of N SLOs (ratio, latency, freshness in turn), each on its own series, and
+// a streaming OpenMetrics writer for their data. The test fixture builds strings in memory; at
+// 10 000 SLOs the data is gigabytes, so the benchmark streams it to disk.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseDuration } from '../../src/domain/duration.ts';
+import type { Slo } from '../../src/domain/slo.ts';
+import { makeSlo } from '../../test/fixtures/slo.ts';
+
+export const FLEET_END = Date.parse('2026-11-20T00:00:00Z') / 1000;
+const WINDOW = '28d';
+
+/** Sample times: 1 h steps over the window, 5 min over the last 3 days, 1 min over the last 2 h. */
+export function sampleTimes(end = FLEET_END): number[] {
+  const start = end - parseDuration(WINDOW) - 86_400;
+  const out: number[] = [];
+  for (let t = start; t <= end; ) {
+    out.push(t);
+    const left = end - t;
+    t += left > 3 * 86_400 ? 3600 : left > 7200 ? 300 : 60;
+  }
+  return out;
+}
+
+/** One SLO in a hundred burns: 20 % errors (or slow requests, or a stale model) for the last 40 min. */
+const burning = (i: number) => i % 100 === 7;
+
+export function fleetSlos(n: number): Slo[] {
+  return Array.from({ length: n }, (_, i) => {
+    const id = `svc-${i % 50}/slo-${i}`;
+    const common = { id, objectivePercent: 99.9, window: WINDOW, source: 'prometheus' };
+    switch (i % 3) {
+      case 0:
+        return makeSlo({
+          ...common,
+          indicator: {
+            kind: 'ratio',
+            bad: { source: 'prometheus', language: 'promql', text: `increase(bench_requests_total{slo="${i}",code="500"}[$window])` },
+            total: { source: 'prometheus', language: 'promql', text: `increase(bench_requests_total{slo="${i}"}[$window])` },
+          },
+        });
+      case 1:
+        return makeSlo({
+          ...common,
+          indicator: { kind: 'latency', source: 'prometheus', metric: 'bench_duration_seconds', selector: `slo="${i}"`, thresholdSeconds: 0.25 },
+        });
+      default:
+        return makeSlo({
+          ...common,
+          timeslice: '5m',
+          indicator: {
+            kind: 'freshness',
+            query: { source: 'prometheus', language: 'promql', text: `bench_model_last_success_timestamp_seconds{slo="${i}"}` },
+            maxAgeSeconds: 7200,
+          },
+        });
+    }
+  });
+}
+
+/** Writes the fleet's data as OpenMetrics; returns the number of samples. */
+export async function writeFleetOpenMetrics(n: number, file: string): Promise<number> {
+  const out = createWriteStream(file);
+  let buffer = '';
+  let samples = 0;
+  const emit = async (line: string) => {
+    buffer += line;
+    samples++;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  };
+  const times = sampleTimes();
+  const burnFrom = FLEET_END - 40 * 60;
+  const rate = 50; // requests per second per SLO
+  const errorShare = (i: number, t: number) => (burning(i) && t >= burnFrom ? 0.2 : 0.0002);
+  // Closed form: the count at t of a constant rate with a step at burnFrom.
+  const integral = (i: number, t: number, share: (i: number, t: number) => number) => {
+    const start = times[0]!;
+    const before = Math.min(t, burnFrom) - start;
+    const after = Math.max(0, t - burnFrom);
+    return rate * (before * share(i, start) + after * share(i, burnFrom));
+  };
+
+  buffer += '# TYPE bench_requests counter\n';
+  for (let i = 0; i < n; i += 3) {
+    for (const code of ['200', '500']) {
+      for (const t of times) {
+        const bad = integral(i, t, errorShare);
+        const v = code === '500' ? bad : rate * (t - times[0]!) - bad;
+        await emit(`bench_requests_total{slo="${i}",code="${code}"} ${v.toFixed(3)} ${t}\n`);
+      }
+    }
+  }
+  buffer += '# TYPE bench_duration_seconds histogram\n';
+  for (let i = 1; i < n; i += 3) {
+    for (const le of ['0.25', '+Inf']) {
+      for (const t of times) {
+        const count = rate * (t - times[0]!);
+        const v = le === '+Inf' ? count : count - integral(i, t, errorShare);
+        await emit(`bench_duration_seconds_bucket{slo="${i}",le="${le}"} ${v.toFixed(3)} ${t}\n`);
+      }
+    }
+    for (const t of times) await emit(`bench_duration_seconds_count{slo="${i}"} ${(rate * (t - times[0]!)).toFixed(3)} ${t}\n`);
+  }
+  buffer += '# TYPE bench_model_last_success_timestamp_seconds gauge\n';
+  for (let i = 2; i < n; i += 3) {
+    for (const t of times) {
+      // Deployed every hour; a burning model stopped updating 3 h ago.
+      const last = burning(i) ? Math.min(t, FLEET_END - 3 * 3600) : t - (t % 3600);
+      await emit(`bench_model_last_success_timestamp_seconds{slo="${i}"} ${last} ${t}\n`);
+    }
+  }
+  buffer += '# EOF\n';
+  out.end(buffer);
+  await once(out, 'finish');
+  return samples;
+}

@@ -1,0 +1,281 @@
+// plan → confirm → execute → verify → audit, around any target handler, with the safety rules:
+// authorization (refusals audited), the optional two-person rule, idempotency through the actions
+// table (one row per change, claimed in one UPDATE before executing), dry runs, and recovery of an
+// action interrupted by a crash (verified, never re-executed).
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/clock.ts';
+import type { Db } from '../store/db.ts';
+import { recordAudit } from '../store/repositories/audit-log.ts';
+import { ActionError } from './action-error.ts';
+import {
+  type ActionRow,
+  addApproval,
+  claimForExecution,
+  finishAction,
+  getAction,
+  insertAction,
+  lastDoneOn,
+  listActionsInState,
+  markApproved,
+  replanFailed,
+  saveVerification,
+} from './action-store.ts';
+import { type ActionsConfig, type Actor, authorize, needsSecondApprover } from './actions-config.ts';
+import { handlerFor } from './handlers.ts';
+import type { KubeClients } from './kube-clients.ts';
+import { type ActionRequest, type Plan, targetText } from './plan.ts';
+import type { TargetHandler } from './target-handler.ts';
+
+export interface ActionRunnerDeps {
+  db: Db;
+  clients: KubeClients;
+  config: ActionsConfig;
+  clock: Clock;
+  /** Waits between rollout polls; injected so tests drive time. */
+  sleep?: (ms: number) => Promise<void>;
+  handlers?: (kind: string) => TargetHandler;
+}
+
+export type PrepareResult =
+  | { status: 'ready'; action: ActionRow; plan: Plan; dryRun: boolean; message: string }
+  | { status: 'noop'; plan: Plan; message: string }
+  | { status: 'in_progress' | 'done'; action: ActionRow; message: string }
+  | { status: 'refused'; message: string }
+  | { status: 'error'; code: string; message: string };
+
+export type ConfirmResult =
+  | { status: 'done'; action: ActionRow; dryRun: boolean; message: string }
+  | { status: 'failed'; action: ActionRow; message: string }
+  | { status: 'awaiting_approval'; action: ActionRow; approvers: string[]; message: string }
+  | { status: 'already'; action: ActionRow; message: string }
+  | { status: 'refused'; message: string }
+  | { status: 'error'; code: string; message: string };
+
+export interface Verification {
+  rollout: 'available' | 'timed_out' | 'error';
+  rolloutMessage: string;
+  burnRate: number | null;
+  threshold: number;
+  /** null when no burn rate could be read (unknown is never "stopped"). */
+  burnStopped: boolean | null;
+  at: string;
+  message: string;
+}
+
+export interface VerifyOptions {
+  /** Evaluates the SLO's short-window burn rate now (null when the source did not answer). */
+  burnRate?: () => Promise<number | null>;
+  /** The burn counts as stopped below this rate (default 1: spending no faster than the budget allows). */
+  threshold?: number;
+}
+
+export function createActionRunner(deps: ActionRunnerDeps) {
+  const { db, clients, config, clock } = deps;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const handler = deps.handlers ?? handlerFor;
+  const dryRun = config.mode === 'dry-run';
+
+  const audit = (actor: string, action: string, target: string, result: string, details: Record<string, unknown> = {}) =>
+    recordAudit(db, { at: clock.now(), actor, action: `action.${action}`, target, result, details });
+
+  async function prepare(actor: Actor, request: ActionRequest, context: Record<string, unknown> = {}): Promise<PrepareResult> {
+    const target = targetText(request.target);
+    const auth = authorize(config, actor, request.action, request.target.namespace);
+    if (!auth.allowed) {
+      await audit(actor.id, request.action, target, 'refused', { reason: auth.reason, stage: 'plan' });
+      return { status: 'refused', message: auth.reason };
+    }
+    let plan: Plan;
+    try {
+      plan = await handler(request.target.kind).plan(clients, request);
+    } catch (e) {
+      if (!(e instanceof ActionError)) throw e;
+      await audit(actor.id, request.action, target, 'plan_failed', { code: e.code, error: e.message });
+      return { status: 'error', code: e.code, message: e.message };
+    }
+    // Every dry run is its own action: it must never block a real run (or another dry run).
+    if (dryRun) plan = { ...plan, key: `dry-run:${plan.key}:${randomUUID()}` };
+    if (plan.noop) {
+      const previous = await lastDoneOn(db, target);
+      const by = previous ? ` It was done by ${previous.executedBy} at ${previous.finishedAt?.toISOString()}.` : '';
+      await audit(actor.id, plan.action, target, 'noop', { reason: plan.noop });
+      return { status: 'noop', plan, message: `${plan.noop}.${by}` };
+    }
+    const { row, created } = await insertAction(db, { plan, dryRun, requestedBy: actor.id, at: clock.now(), context });
+    if (created) {
+      await audit(actor.id, plan.action, target, 'planned', { actionId: row.id, summary: plan.summary, dryRun });
+      return { status: 'ready', action: row, plan, dryRun, message: plan.summary };
+    }
+    switch (row.state) {
+      case 'planned':
+      case 'approved':
+        return { status: 'ready', action: row, plan: row.plan, dryRun: row.dryRun, message: row.plan.summary };
+      case 'executing':
+        return { status: 'in_progress', action: row, message: `${row.plan.summary}: already being executed by ${row.executedBy}` };
+      case 'done':
+        return { status: 'done', action: row, message: alreadyDone(row) };
+      case 'failed': {
+        const again = await replanFailed(db, row.id, plan, actor.id, clock.now());
+        if (!again) return prepare(actor, request, context);
+        await audit(actor.id, plan.action, target, 'planned', { actionId: row.id, summary: plan.summary, dryRun, retryOf: row.error });
+        return { status: 'ready', action: again, plan, dryRun, message: plan.summary };
+      }
+    }
+  }
+
+  const alreadyDone = (row: ActionRow) =>
+    `Already done: ${row.plan.summary} — by ${row.executedBy} at ${row.finishedAt?.toISOString()}${row.dryRun ? ' (dry run)' : ''}`;
+
+  async function confirm(actor: Actor, actionId: number): Promise<ConfirmResult> {
+    let row = await getAction(db, actionId);
+    if (!row) return { status: 'error', code: 'not_found', message: `no action ${actionId}` };
+    const auth = authorize(config, actor, row.kind as ActionRequest['action'], row.namespace);
+    if (!auth.allowed) {
+      await audit(actor.id, row.kind, row.target, 'refused', { reason: auth.reason, stage: 'confirm', actionId });
+      return { status: 'refused', message: auth.reason };
+    }
+    if (row.state === 'done') return { status: 'already', action: row, message: alreadyDone(row) };
+    if (row.state === 'executing') return { status: 'already', action: row, message: `${row.plan.summary}: already being executed by ${row.executedBy}` };
+    if (row.state === 'failed') return { status: 'already', action: row, message: `${row.plan.summary} failed: ${row.error}. Plan it again.` };
+    if (row.state === 'planned') {
+      if (needsSecondApprover(config, row.namespace) && !row.dryRun) {
+        const approvers = await addApproval(db, row.id, actor.id, clock.now());
+        if (approvers.length < 2) {
+          await audit(actor.id, row.kind, row.target, 'approved', { actionId, approvers, waitingFor: 'a second person' });
+          return {
+            status: 'awaiting_approval',
+            action: row,
+            approvers,
+            message: `${row.namespace} is a production namespace: a second authorized person must approve "${row.plan.summary}".`,
+          };
+        }
+        await audit(actor.id, row.kind, row.target, 'approved', { actionId, approvers });
+      }
+      await markApproved(db, row.id);
+    }
+    const claimed = await claimForExecution(db, row.id, actor.id, clock.now());
+    if (!claimed) {
+      row = (await getAction(db, actionId))!;
+      return {
+        status: 'already',
+        action: row,
+        message: row.state === 'done' ? alreadyDone(row) : `${row.plan.summary}: already being executed by ${row.executedBy}`,
+      };
+    }
+    return execute(actor, claimed);
+  }
+
+  async function execute(actor: Actor, row: ActionRow): Promise<ConfirmResult> {
+    try {
+      const result = await handler(row.plan.target.kind).execute(clients, row.plan, { dryRun: row.dryRun });
+      await finishAction(db, row.id, { state: 'done', at: clock.now(), result });
+      await audit(actor.id, row.kind, row.target, row.dryRun ? 'dry_run' : 'done', { actionId: row.id, summary: row.plan.summary, result });
+      const done = (await getAction(db, row.id))!;
+      return { status: 'done', action: done, dryRun: row.dryRun, message: row.dryRun ? `DRY RUN (nothing changed): ${result}` : result };
+    } catch (e) {
+      const message = e instanceof ActionError ? e.message : `unexpected error: ${(e as Error).message}`;
+      await finishAction(db, row.id, { state: 'failed', at: clock.now(), error: message });
+      await audit(actor.id, row.kind, row.target, 'failed', {
+        actionId: row.id,
+        summary: row.plan.summary,
+        error: message,
+        code: e instanceof ActionError ? e.code : 'bug',
+      });
+      const failed = (await getAction(db, row.id))!;
+      if (!(e instanceof ActionError)) throw e;
+      return { status: 'failed', action: failed, message: `${row.plan.summary} failed: ${message}` };
+    }
+  }
+
+  async function verify(actionId: number, opts: VerifyOptions = {}): Promise<Verification | undefined> {
+    const row = await getAction(db, actionId);
+    if (row?.state !== 'done' || row.dryRun) return undefined;
+    const h = handler(row.plan.target.kind);
+    const threshold = opts.threshold ?? 1;
+    const started = clock.now().getTime();
+    let rollout: Verification['rollout'] = 'timed_out';
+    let rolloutMessage = '';
+    for (;;) {
+      try {
+        const p = await h.progress(clients, row.plan);
+        rolloutMessage = p.message;
+        if (p.ready) {
+          rollout = 'available';
+          break;
+        }
+      } catch (e) {
+        if (!(e instanceof ActionError)) throw e;
+        rolloutMessage = e.message;
+        if (!e.retryable) {
+          rollout = 'error';
+          break;
+        }
+      }
+      if (clock.now().getTime() - started >= config.verify.timeoutSeconds * 1000) break;
+      await sleep(config.verify.pollSeconds * 1000);
+    }
+    let burnRate: number | null = null;
+    let burnStopped: boolean | null = null;
+    if (rollout === 'available' && opts.burnRate) {
+      if (config.verify.settleSeconds > 0) await sleep(config.verify.settleSeconds * 1000);
+      burnRate = await opts.burnRate().catch(() => null);
+      burnStopped = burnRate === null ? null : burnRate < threshold;
+    }
+    const rolloutText =
+      rollout === 'available'
+        ? `Rollout finished (${rolloutMessage}).`
+        : rollout === 'timed_out'
+          ? `Rollout not finished after ${config.verify.timeoutSeconds}s (${rolloutMessage}).`
+          : `Could not follow the rollout: ${rolloutMessage}`;
+    const burnText =
+      burnStopped === null
+        ? opts.burnRate && rollout === 'available'
+          ? ' The short-window burn rate is unknown (the source did not answer).'
+          : ''
+        : burnStopped
+          ? ` Short-window burn rate ${burnRate!.toFixed(2)} (below ${threshold}): the burn stopped.`
+          : ` Short-window burn rate ${burnRate!.toFixed(2)} (threshold ${threshold}): the burn has NOT stopped.`;
+    const verification: Verification = {
+      rollout,
+      rolloutMessage,
+      burnRate,
+      threshold,
+      burnStopped,
+      at: clock.now().toISOString(),
+      message: rolloutText + burnText,
+    };
+    await saveVerification(db, row.id, verification as unknown as Record<string, unknown>);
+    await audit('burnwatch', row.kind, row.target, 'verified', { actionId, ...verification });
+    return verification;
+  }
+
+  /**
+   * At startup: an action left 'executing' by a crash is checked against the cluster, never
+   * executed again. Only rows older than the grace period, so another replica's live action is left alone.
+   */
+  async function resumeInterrupted(graceSeconds = 120): Promise<ActionRow[]> {
+    const cutoff = clock.now().getTime() - graceSeconds * 1000;
+    const resolved: ActionRow[] = [];
+    for (const row of await listActionsInState(db, 'executing')) {
+      if (row.startedAt && row.startedAt.getTime() > cutoff) continue;
+      let applied = false;
+      try {
+        applied = row.dryRun ? false : await handler(row.plan.target.kind).applied(clients, row.plan);
+      } catch (e) {
+        if (!(e instanceof ActionError)) throw e;
+        continue; // cannot tell now; try at the next start
+      }
+      const outcome = applied
+        ? { state: 'done' as const, result: `${row.plan.summary}: found in place after a restart (not executed again)` }
+        : { state: 'failed' as const, error: 'interrupted before the change reached the cluster; not retried automatically — plan it again' };
+      await finishAction(db, row.id, { ...outcome, at: clock.now() });
+      await audit('burnwatch', row.kind, row.target, outcome.state === 'done' ? 'recovered' : 'failed', { actionId: row.id, ...outcome });
+      resolved.push((await getAction(db, row.id))!);
+    }
+    return resolved;
+  }
+
+  return { prepare, confirm, verify, resumeInterrupted, dryRun, getAction: (id: number) => getAction(db, id) };
+}
+
+export type ActionRunner = ReturnType<typeof createActionRunner>;

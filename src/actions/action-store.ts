@@ -1,0 +1,155 @@
+// The actions table: one row per planned change, claimed atomically before it is executed.
+import type { Queryable } from '../store/repositories/queryable.ts';
+import type { Plan } from './plan.ts';
+
+export type ActionState = 'planned' | 'approved' | 'executing' | 'done' | 'failed';
+
+export interface ActionRow {
+  id: number;
+  key: string;
+  kind: string;
+  target: string;
+  namespace: string;
+  state: ActionState;
+  dryRun: boolean;
+  plan: Plan;
+  requestedBy: string;
+  requestedAt: Date;
+  context: Record<string, unknown>;
+  attempts: number;
+  executedBy: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  result: string | null;
+  error: string | null;
+  verification: Record<string, unknown> | null;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: database row
+const toRow = (r: any): ActionRow => ({
+  id: Number(r.id),
+  key: r.key,
+  kind: r.kind,
+  target: r.target,
+  namespace: r.namespace,
+  state: r.state,
+  dryRun: r.dry_run,
+  plan: r.plan,
+  requestedBy: r.requested_by,
+  requestedAt: r.requested_at,
+  context: r.context,
+  attempts: r.attempts,
+  executedBy: r.executed_by,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  result: r.result,
+  error: r.error,
+  verification: r.verification,
+});
+
+/** Inserts the action unless its key exists; returns the row either way and whether it was new. */
+export async function insertAction(
+  q: Queryable,
+  a: { plan: Plan; dryRun: boolean; requestedBy: string; at: Date; context?: Record<string, unknown> },
+): Promise<{ row: ActionRow; created: boolean }> {
+  const inserted = await q.query(
+    `INSERT INTO actions (key, kind, target, namespace, state, dry_run, plan, requested_by, requested_at, context)
+     VALUES ($1, $2, $3, $4, 'planned', $5, $6, $7, $8, $9)
+     ON CONFLICT (key) DO NOTHING RETURNING *`,
+    [
+      a.plan.key,
+      a.plan.action,
+      `${a.plan.target.namespace}/${a.plan.target.kind}/${a.plan.target.name}`,
+      a.plan.target.namespace,
+      a.dryRun,
+      JSON.stringify(a.plan),
+      a.requestedBy,
+      a.at,
+      JSON.stringify(a.context ?? {}),
+    ],
+  );
+  if (inserted.rows[0]) return { row: toRow(inserted.rows[0]), created: true };
+  return { row: (await getActionByKey(q, a.plan.key))!, created: false };
+}
+
+export async function getAction(q: Queryable, id: number): Promise<ActionRow | undefined> {
+  const { rows } = await q.query('SELECT * FROM actions WHERE id = $1', [id]);
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+export async function getActionByKey(q: Queryable, key: string): Promise<ActionRow | undefined> {
+  const { rows } = await q.query('SELECT * FROM actions WHERE key = $1', [key]);
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+/** A failed action may be tried again with a fresh plan: back to planned, approvals cleared. */
+export async function replanFailed(q: Queryable, id: number, plan: Plan, by: string, at: Date): Promise<ActionRow | undefined> {
+  await q.query('DELETE FROM action_approvals WHERE action_id = $1 AND EXISTS (SELECT 1 FROM actions WHERE id = $1 AND state = $2)', [id, 'failed']);
+  const { rows } = await q.query(
+    `UPDATE actions SET state = 'planned', plan = $2, requested_by = $3, requested_at = $4, error = NULL, result = NULL,
+       started_at = NULL, finished_at = NULL, executed_by = NULL, verification = NULL
+     WHERE id = $1 AND state = 'failed' RETURNING *`,
+    [id, JSON.stringify(plan), by, at],
+  );
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+/** Records an approval; returns the distinct approvers so far. */
+export async function addApproval(q: Queryable, id: number, approver: string, at: Date): Promise<string[]> {
+  await q.query('INSERT INTO action_approvals (action_id, approver, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, approver, at]);
+  const { rows } = await q.query<{ approver: string }>('SELECT approver FROM action_approvals WHERE action_id = $1 ORDER BY at', [id]);
+  return rows.map((r) => r.approver);
+}
+
+export async function listApprovals(q: Queryable, id: number): Promise<string[]> {
+  const { rows } = await q.query<{ approver: string }>('SELECT approver FROM action_approvals WHERE action_id = $1 ORDER BY at', [id]);
+  return rows.map((r) => r.approver);
+}
+
+export async function markApproved(q: Queryable, id: number): Promise<void> {
+  await q.query(`UPDATE actions SET state = 'approved' WHERE id = $1 AND state = 'planned'`, [id]);
+}
+
+/**
+ * The claim: exactly one caller moves an approved action to executing. Everyone else gets
+ * undefined and reads the row to report its state.
+ */
+export async function claimForExecution(q: Queryable, id: number, by: string, at: Date): Promise<ActionRow | undefined> {
+  const { rows } = await q.query(
+    `UPDATE actions SET state = 'executing', executed_by = $2, started_at = $3, attempts = attempts + 1
+     WHERE id = $1 AND state = 'approved' RETURNING *`,
+    [id, by, at],
+  );
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+export async function finishAction(
+  q: Queryable,
+  id: number,
+  outcome: { state: 'done' | 'failed'; at: Date; result?: string; error?: string },
+): Promise<void> {
+  await q.query(`UPDATE actions SET state = $2, finished_at = $3, result = $4, error = $5 WHERE id = $1 AND state = 'executing'`, [
+    id,
+    outcome.state,
+    outcome.at,
+    outcome.result ?? null,
+    outcome.error ?? null,
+  ]);
+}
+
+export async function saveVerification(q: Queryable, id: number, verification: Record<string, unknown>): Promise<void> {
+  await q.query('UPDATE actions SET verification = $2 WHERE id = $1', [id, JSON.stringify(verification)]);
+}
+
+export async function listActionsInState(q: Queryable, state: ActionState): Promise<ActionRow[]> {
+  const { rows } = await q.query('SELECT * FROM actions WHERE state = $1 ORDER BY id', [state]);
+  return rows.map(toRow);
+}
+
+/** The last completed (not dry-run) action on a target, to say who already did it. */
+export async function lastDoneOn(q: Queryable, target: string): Promise<ActionRow | undefined> {
+  const { rows } = await q.query(`SELECT * FROM actions WHERE target = $1 AND state = 'done' AND NOT dry_run ORDER BY finished_at DESC LIMIT 1`, [
+    target,
+  ]);
+  return rows[0] ? toRow(rows[0]) : undefined;
+}

@@ -1,0 +1,58 @@
+// DataSource specs → SliSources, each instrumented (span, latency, error count).
+// A source type without an adapter in this build still becomes a source: one that
+// answers every read with a SourceError, so its SLOs are reported unknown with the
+// reason instead of silently disappearing.
+import type { DataSourceSpec } from '../domain/slo.ts';
+import type { SourceMap } from '../evaluator/evaluate-all.ts';
+import type { SliSource } from '../sources/sli-source.ts';
+import { SourceError } from '../sources/source-error.ts';
+import { instrumentSource } from '../service/instrumented-source.ts';
+import type { Metrics } from '../service/metrics.ts';
+
+import type { SOURCE_FACTORIES, SourceDeps } from '../sources/registry.ts';
+
+export type SourceFactories = typeof SOURCE_FACTORIES;
+
+function unavailable(spec: DataSourceSpec, why: string): SliSource {
+  const fail = () => new SourceError('unreachable', why, { source: spec.name, retryable: false });
+  return {
+    name: spec.name,
+    type: spec.type,
+    read: async () => {
+      throw fail();
+    },
+    ping: async () => {
+      throw fail();
+    },
+    close: async () => {},
+  };
+}
+
+/** Adds the default `prometheus` source from PROMETHEUS_URL unless the specs declare one. */
+export function withDefaultSources(specs: readonly DataSourceSpec[], prometheusUrl: string | undefined): DataSourceSpec[] {
+  const out = [...specs];
+  if (prometheusUrl && !out.some((s) => s.name === 'prometheus')) {
+    out.push({ type: 'prometheus', name: 'prometheus', url: prometheusUrl, timeoutSeconds: 10, headers: {} });
+  }
+  return out;
+}
+
+export function buildSources(
+  specs: readonly DataSourceSpec[],
+  factories: SourceFactories,
+  metrics: Metrics,
+  deps: SourceDeps = {},
+): SourceMap {
+  const map = new Map<string, SliSource>();
+  for (const spec of specs) {
+    const factory = factories[spec.type] as ((s: DataSourceSpec, d: SourceDeps) => SliSource) | undefined;
+    let source: SliSource;
+    try {
+      source = factory ? factory(spec, deps) : unavailable(spec, `no ${spec.type} adapter in this build`);
+    } catch (error) {
+      source = unavailable(spec, `cannot be configured: ${(error as Error).message}`);
+    }
+    map.set(spec.name, instrumentSource(source, metrics));
+  }
+  return map;
+}

@@ -1,0 +1,14 @@
+// Parts that plug into the running service (the Slack bot mounts its receiver and
+// adds its notifier here). One line each.
+import { remediation } from '../actions/remediation-service.ts';
+import { reportsExtension } from '../reports/reports-extension.ts';
+import { slackServiceExtension } from '../slack/slack-extension.ts';
+import type { ServiceExtension } from './start-service.ts';
+
+const actions = remediation();
+
+export const EXTENSIONS: ServiceExtension[] = [
+  actions.service,
+  slackServiceExtension({ extensions: [actions.slack], suspects: actions.suspects }),
+  reportsExtension,
+];

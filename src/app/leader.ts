@@ -1,0 +1,30 @@
+// Picks the leader election the configuration asks for.
+import fs from 'node:fs';
+import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.ts';
+import type { Config } from '../service/config.ts';
+import { AdvisoryLockElector } from '../service/leader/advisory-lock-elector.ts';
+import { type LeaderElector, soleLeader } from '../service/leader/leader-elector.ts';
+import { LeaseElector } from '../service/leader/lease-elector.ts';
+
+const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+export function createElector(config: Config, clock: Clock, logger: Logger, kubeConfig?: KubeConfig): LeaderElector {
+  const l = config.leader;
+  if (l.mode === 'none') return soleLeader();
+  if (l.mode === 'advisory') return new AdvisoryLockElector({ databaseUrl: config.databaseUrl!, identity: l.identity, logger });
+  const kc = kubeConfig ?? new KubeConfig();
+  if (!kubeConfig) kc.loadFromDefault();
+  const namespace =
+    l.leaseNamespace ?? (fs.existsSync(SA_NAMESPACE) ? fs.readFileSync(SA_NAMESPACE, 'utf8').trim() : kc.getContextObject(kc.getCurrentContext())?.namespace) ?? 'default';
+  return new LeaseElector({
+    api: kc.makeApiClient(CoordinationV1Api),
+    namespace,
+    name: l.leaseName,
+    identity: l.identity,
+    clock,
+    logger,
+    leaseDurationSeconds: l.leaseDurationSeconds,
+  });
+}

@@ -1,0 +1,363 @@
+// The one place that wires the service together: configuration, store, SLO catalog
+// and sources, evaluator and alerting (through the evaluation cycle), outbox and
+// notifiers, HTTP, scheduler, leader election and telemetry.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../domain/clock.ts';
+import type { SloEvaluation } from '../domain/evaluation.ts';
+import type { Slo } from '../domain/slo.ts';
+import type { SourceMap } from '../evaluator/evaluate-all.ts';
+import { logNotifier } from '../notify/log-notifier.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import { OutboxDispatcher } from '../notify/outbox-dispatcher.ts';
+import { webhookNotifier } from '../notify/webhook-notifier.ts';
+import { type Config, describeConfig } from '../service/config.ts';
+import { type Route, runEvaluationCycle } from '../service/evaluation-cycle.ts';
+import { createHttpApp, type HttpApp, type Readiness } from '../service/http/create-http-app.ts';
+import type { LeaderElector } from '../service/leader/leader-elector.ts';
+import { createLogger } from '../service/logger.ts';
+import { createMetrics, recordEvaluations } from '../service/metrics.ts';
+import { Scheduler } from '../service/scheduler.ts';
+import { SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
+import { startTelemetry } from '../service/telemetry.ts';
+import type { Db } from '../store/db.ts';
+import { openStore, type Store } from '../store/open-store.ts';
+import { latestEvaluations, pruneEvaluations } from '../store/repositories/evaluations.ts';
+import { pendingByChannel, pruneOutbox } from '../store/repositories/outbox.ts';
+import { recordAudit } from '../store/repositories/audit-log.ts';
+import { buildSources, type SourceFactories, withDefaultSources } from './build-sources.ts';
+import { createElector } from './leader.ts';
+import { slosView, toEvaluation } from './slos-view.ts';
+
+/** What an extension (the Slack bot) gets to plug itself in before the server listens. */
+export interface ServiceContext {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  http: HttpApp;
+  /** The SLOs loaded now (they change on reload). */
+  slos: () => readonly Slo[];
+  isLeader: () => boolean;
+  /** The sources of the current catalog (they change on reload). */
+  sources(): SourceMap;
+  /** A notifier for channels "<name>" and "<name>:…". */
+  addNotifier(notifier: Notifier): void;
+  /** Where SLO alerts go, in addition to the log and webhook channels. */
+  addRoute(route: Route): void;
+  /** Channels an Alertmanager alert is notified on. */
+  addExternalChannel(channel: string): void;
+  /** Something was written to the outbox: deliver it now. */
+  outboxWritten(): void;
+  /** Runs at shutdown, before the store closes. */
+  onStop(fn: () => Promise<void>): void;
+}
+
+export type ServiceExtension = (ctx: ServiceContext) => void | Promise<void>;
+
+export interface ServiceOptions {
+  config: Config;
+  loadSpecs: SpecLoader;
+  sourceFactories: SourceFactories;
+  extensions?: readonly ServiceExtension[];
+  logger?: Logger;
+  clock?: Clock;
+  kubeConfig?: KubeConfig;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  store: Store;
+  elector: LeaderElector;
+  reload(reason: string): Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+const PING_TIMEOUT_MS = 3000;
+
+async function probe(sources: SourceMap): Promise<Array<{ name: string; type: string; reachable: boolean; error?: string }>> {
+  return Promise.all(
+    [...sources.values()].map(async (s) => {
+      try {
+        await s.ping(AbortSignal.timeout(PING_TIMEOUT_MS));
+        return { name: s.name, type: s.type, reachable: true };
+      } catch (error) {
+        return { name: s.name, type: s.type, reachable: false, error: (error as Error).message };
+      }
+    }),
+  );
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  logger.info({ config: describeConfig(config) }, 'starting burnwatch');
+  const telemetry = startTelemetry({ enabled: config.telemetry.enabled, serviceName: config.telemetry.serviceName, logger });
+
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onLockCompromised: (error) => logger.fatal({ err: error.message }, 'lost the lock on the embedded database; stop and restart'),
+  });
+  logger.info({ store: store.kind, location: store.location }, `state store: ${store.kind} (${store.location})`);
+  const db = store.db;
+  const metrics = createMetrics({ outboxDepth: () => pendingByChannel(db) });
+  const elector = createElector(config, clock, logger, options.kubeConfig);
+  const stopHooks: Array<() => Promise<void>> = [];
+
+  // Sources follow the catalog: rebuilt on every reload.
+  let sources: SourceMap = new Map();
+  const latest = new Map<string, SloEvaluation>();
+  const catalog = new SloCatalog({
+    dir: config.slosDir,
+    load: options.loadSpecs,
+    logger,
+    onChange: (specs) => {
+      const old = sources;
+      sources = buildSources(withDefaultSources(specs.sources, config.prometheusUrl), options.sourceFactories, metrics, { store: db });
+      for (const s of old.values()) void s.close().catch(() => {});
+      const ids = new Set(specs.slos.map((s) => s.id));
+      for (const id of latest.keys()) if (!ids.has(id)) latest.delete(id);
+      metrics.slosLoaded.set(specs.slos.length);
+      metrics.specProblems.set(specs.problems.length);
+      recordEvaluations(metrics, latest.values());
+    },
+  });
+  await catalog.reload('start-up');
+
+  // Notifiers and where alerts go.
+  const notifiers: Notifier[] = [];
+  const routes: Route[] = [];
+  const externalChannels: string[] = [];
+  if (config.notifyLog) {
+    notifiers.push(logNotifier(logger.child({ component: 'notify' })));
+    routes.push(() => ['log']);
+    externalChannels.push('log');
+  }
+  if (config.webhook) {
+    notifiers.push(webhookNotifier({ url: config.webhook.url, secret: config.webhook.secret, clock, sender: config.leader.identity }));
+    routes.push(() => ['webhook']);
+    externalChannels.push('webhook');
+  }
+
+  // Retention, at most hourly, by the leader after a cycle.
+  let prunedAt = 0;
+  const prune = async (at: Date) => {
+    if (at.getTime() - prunedAt < 3_600_000) return;
+    prunedAt = at.getTime();
+    try {
+      const evaluations = await pruneEvaluations(db, new Date(at.getTime() - config.retentionSeconds * 1000));
+      const messages = await pruneOutbox(db, new Date(at.getTime() - 30 * 86_400_000));
+      if (evaluations + messages > 0) logger.info({ evaluations, messages }, 'pruned old history');
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'pruning old history failed');
+    }
+  };
+
+  // Followers do not evaluate: their per-SLO metrics come from the leader's stored figures.
+  const refreshFromStore = async () => {
+    const byId = new Map(catalog.current.slos.map((s) => [s.id, s]));
+    for (const e of await latestEvaluations(db)) {
+      const slo = byId.get(e.sloId);
+      if (slo) latest.set(e.sloId, toEvaluation(slo, e));
+    }
+    recordEvaluations(metrics, latest.values());
+  };
+
+  // Probes hit real sources (a BigQuery ping is a dry-run job): /readyz reuses an answer for 15 s.
+  let lastProbe: { at: number; of: SourceMap; result: Awaited<ReturnType<typeof probe>> } | undefined;
+  const probeCached = async () => {
+    const now = Date.now();
+    if (!lastProbe || lastProbe.of !== sources || now - lastProbe.at > 15_000) lastProbe = { at: now, of: sources, result: await probe(sources) };
+    return lastProbe.result;
+  };
+
+  // Writes started from callbacks; shutdown waits for them before closing the store.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
+
+  let dispatcher: OutboxDispatcher | undefined;
+  const outboxWritten = () => dispatcher?.kick();
+
+  const scheduler = new Scheduler({
+    schedule: config.schedule,
+    timeoutSeconds: config.cycleTimeoutSeconds,
+    clock,
+    logger,
+    metrics,
+    isLeader: () => elector.isLeader(),
+    slos: () => catalog.current.slos,
+    run: async (slos, at, signal) => {
+      const result = await runEvaluationCycle(
+        { db, sources: () => sources, routes: () => routes, isLeader: () => elector.isLeader(), logger },
+        slos,
+        at,
+        signal,
+      );
+      for (const e of result.evaluations) {
+        // Say it when an SLO becomes unknown (or recovers), not every minute while it stays so.
+        const before = latest.get(e.id)?.status;
+        const unknown = e.status === 'unknown' || e.status === 'error';
+        if (unknown && before !== e.status) logger.warn({ slo: e.id, error: e.error }, `SLO ${e.id} is ${e.status}`);
+        else if (!unknown && (before === 'unknown' || before === 'error')) logger.info({ slo: e.id, status: e.status }, `SLO ${e.id} has data again`);
+        latest.set(e.id, e);
+      }
+      recordEvaluations(metrics, latest.values());
+      const counts = Object.fromEntries(['ok', 'ticket', 'page', 'unknown', 'error'].map((s) => [s, result.evaluations.filter((e) => e.status === s).length]));
+      logger.info({ at: at.toISOString(), evaluated: result.evaluations.length, ...counts, intents: result.intents.length }, 'evaluation cycle done');
+      if (result.enqueued > 0) outboxWritten();
+      await prune(at);
+    },
+  });
+
+  const http = createHttpApp({
+    db,
+    clock,
+    logger,
+    metrics,
+    beforeMetrics: async () => {
+      if (!elector.isLeader()) await refreshFromStore().catch(() => {});
+    },
+    apiToken: config.apiToken,
+    externalChannels: () => externalChannels,
+    outboxWritten,
+    slos: () => slosView(db, catalog.current.slos, catalog.current.problems.map(formatProblem)),
+    readiness: async (strict): Promise<Readiness> => {
+      let storeStatus: Record<string, unknown>;
+      let storeOk = true;
+      try {
+        await store.ping();
+        storeStatus = { kind: store.kind, location: store.location, reachable: true };
+      } catch (error) {
+        storeOk = false;
+        storeStatus = { kind: store.kind, location: store.location, reachable: false, error: (error as Error).message };
+      }
+      const probed = await probeCached();
+      const unreachable = new Set(probed.filter((p) => !p.reachable).map((p) => p.name));
+      const slos = catalog.current.slos.map((slo) => ({ id: slo.id, source: slo.source, evaluable: !unreachable.has(slo.source) }));
+      const ready = storeOk && (!strict || unreachable.size === 0);
+      return {
+        ready,
+        status: !storeOk ? 'store unreachable' : unreachable.size > 0 ? 'degraded' : 'ok',
+        store: storeStatus,
+        leader: elector.describe(),
+        evaluating: slos,
+        sources: probed,
+        cannotReach: [...unreachable],
+        specProblems: catalog.current.problems.map(formatProblem),
+      };
+    },
+  });
+
+  const ctx: ServiceContext = {
+    config,
+    db,
+    clock,
+    logger,
+    http,
+    slos: () => catalog.current.slos,
+    isLeader: () => elector.isLeader(),
+    sources: () => sources,
+    addNotifier: (n) => notifiers.push(n),
+    addRoute: (r) => routes.push(r),
+    addExternalChannel: (c) => externalChannels.push(c),
+    outboxWritten,
+    onStop: (fn) => stopHooks.push(fn),
+  };
+  for (const extension of options.extensions ?? []) await extension(ctx);
+  http.finish();
+
+  dispatcher = new OutboxDispatcher({
+    db,
+    notifiers,
+    clock,
+    logger: logger.child({ component: 'outbox' }),
+    isLeader: () => elector.isLeader(),
+    backoffSeconds: config.outbox.backoffSeconds,
+    maxBackoffSeconds: config.outbox.maxBackoffSeconds,
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = http.app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  // Say plainly what runs and what cannot be reached.
+  const probed = await probe(sources);
+  for (const p of probed) {
+    if (p.reachable) logger.info({ source: p.name }, `source ${p.name} (${p.type}) reachable`);
+    else {
+      const affected = catalog.current.slos.filter((s) => s.source === p.name).map((s) => s.id);
+      logger.warn({ source: p.name, error: p.error, slos: affected }, `cannot reach source ${p.name}: its SLOs are unknown until it answers`);
+    }
+  }
+  logger.info(
+    { url, slos: catalog.current.slos.map((s) => s.id), leaderElection: elector.mode, notifiers: notifiers.map((n) => n.name) },
+    `burnwatch listening on ${url}; evaluating ${catalog.current.slos.length} SLOs`,
+  );
+
+  await elector.start((leader) => {
+    metrics.leader.set(leader ? 1 : 0);
+    if (elector.mode !== 'none') {
+      track(recordAudit(db, {
+        at: clock.now(),
+        actor: config.leader.identity,
+        action: leader ? 'leader.acquired' : 'leader.lost',
+        target: elector.mode,
+        result: 'ok',
+      }).catch((error: Error) => logger.warn({ err: error.message }, 'could not audit a leadership change')));
+    }
+    if (leader) {
+      // A new leader resumes from the store: evaluate everything now, deliver what is pending.
+      scheduler.resetDue();
+      void scheduler.tick();
+      dispatcher?.kick();
+    }
+  });
+  scheduler.start();
+  dispatcher.start();
+  catalog.watch();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string) => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      catalog.close();
+      await scheduler.stop(config.shutdownGraceSeconds);
+      // Flush: one last delivery round while still the leader (runOnce checks leadership).
+      await dispatcher?.stop({ flush: true });
+      await elector.stop();
+      for (const hook of stopHooks) await hook().catch((error: Error) => logger.warn({ err: error.message }, 'stop hook failed'));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      for (const s of sources.values()) await s.close().catch(() => {});
+      await Promise.allSettled([...inFlight]);
+      await store.close();
+      await telemetry.shutdown();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    port,
+    store,
+    elector,
+    reload: async (reason) => {
+      await catalog.reload(reason);
+    },
+    stop,
+  };
+}

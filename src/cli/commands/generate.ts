@@ -1,0 +1,58 @@
+// `burnwatch generate prometheus`: the SLOs as Prometheus recording and alerting rules.
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { generatePrometheusRules } from '../../generate/prometheus-rules.ts';
+import { renderRules } from '../../generate/render-rules.ts';
+import { loadSpecs } from '../../spec/load.ts';
+import { formatProblem } from '../../spec/problem.ts';
+
+export interface GenerateOptions {
+  slos: string;
+  out?: string;
+  operator?: boolean;
+  name: string;
+  namespace?: string;
+}
+
+export async function runGeneratePrometheus(
+  options: GenerateOptions,
+  io = { cwd: process.cwd(), env: process.env },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const loaded = await loadSpecs([options.slos], { cwd: io.cwd, env: io.env });
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    // Half a rule set would silently drop alerts: refuse until every SLO file is valid.
+    return { code: 1, stdout: '', stderr: `${errors.map(formatProblem).join('\n')}\nno rules generated: fix the errors above (burnwatch validate)\n` };
+  }
+  const generated = generatePrometheusRules(loaded.slos, { sources: loaded.sources });
+  const text = renderRules(
+    generated,
+    options.operator ? { operator: { name: options.name, ...(options.namespace ? { namespace: options.namespace } : {}) } } : {},
+  );
+  const warnings = generated.skipped.map((s) => `warning: skipped ${s.id}: ${s.reason}`);
+  const rules = generated.groups.reduce((n, g) => n + g.rules.length, 0);
+  const summary = `${generated.groups.length} SLOs → ${rules} rules${options.out ? ` in ${options.out}` : ''}`;
+  if (options.out) {
+    await writeFile(options.out, text);
+    return { code: 0, stdout: '', stderr: [...warnings, summary].join('\n') + '\n' };
+  }
+  return { code: 0, stdout: text, stderr: warnings.length > 0 ? `${warnings.join('\n')}\n` : '' };
+}
+
+export function register(program: Command): void {
+  const generate = program.command('generate').description('generate configuration for other systems from the SLOs');
+  generate
+    .command('prometheus')
+    .description('recording and alerting rules that evaluate the SLOs inside Prometheus (Sloth-compatible names)')
+    .option('--slos <dir>', 'SLO files or directory', 'slos')
+    .option('--out <file>', 'write the rules here instead of stdout')
+    .option('--operator', 'wrap the rules in a prometheus-operator PrometheusRule')
+    .option('--name <name>', 'metadata.name of the PrometheusRule', 'burnwatch-slos')
+    .option('--namespace <ns>', 'metadata.namespace of the PrometheusRule')
+    .action(async (options: GenerateOptions) => {
+      const { code, stdout, stderr } = await runGeneratePrometheus(options);
+      process.stdout.write(stdout);
+      process.stderr.write(stderr);
+      process.exitCode = code;
+    });
+}

@@ -1,0 +1,150 @@
+// One evaluation cycle: every SLO at one instant. The service, `check`, the backtest and the demo
+// all call evaluateAll. I/O goes only through the SliSource seam; the math is computeEvaluation.
+import type { SloEvaluation, WindowCounts } from '../domain/evaluation.ts';
+import type { Slo } from '../domain/slo.ts';
+import type { SliPart, SliReading, SliRequest, SliSource } from '../sources/sli-source.ts';
+import { SourceError } from '../sources/source-error.ts';
+import { computeEvaluation, failedEvaluation, windowsOf } from './compute-evaluation.ts';
+
+export interface EvaluateOptions {
+  /** SLOs evaluated at the same time (each one runs its sources' queries in parallel). Default 4. */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** Sources by DataSource name. */
+export type SourceMap = ReadonlyMap<string, SliSource>;
+
+/** Evaluates every SLO at `at`, in the order given. Never rejects because of one SLO. */
+export async function evaluateAll(
+  slos: readonly Slo[],
+  sources: SourceMap,
+  at: Date,
+  opts: EvaluateOptions = {},
+): Promise<SloEvaluation[]> {
+  const shared = await readShared(slos, sources, at, opts.signal);
+  const results: SloEvaluation[] = new Array(slos.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < slos.length) {
+      const i = next++;
+      results[i] = await evaluateSlo(slos[i]!, sources, at, opts.signal, shared.get(slos[i]!));
+    }
+  };
+  const workers = Math.max(1, Math.min(opts.concurrency ?? 4, slos.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+/** Readings already fetched for an SLO, by source name (from sources that share work across SLOs). */
+type SharedReadings = Map<string, SliReading | Error>;
+
+/**
+ * Sources that can answer many SLOs at once (readMany) are asked once for all of them, so they
+ * can merge queries across SLOs; the rest are asked per SLO in evaluateSlo.
+ */
+async function readShared(slos: readonly Slo[], sources: SourceMap, at: Date, signal?: AbortSignal): Promise<Map<Slo, SharedReadings>> {
+  const out = new Map<Slo, SharedReadings>();
+  const bySource = new Map<string, Array<{ slo: Slo; request: SliRequest }>>();
+  for (const slo of slos) {
+    for (const [name, parts] of partsBySource(slo)) {
+      if (!sources.get(name)?.readMany) continue;
+      const request: SliRequest = { slo, windows: windowsOf(slo), at, parts, ...(signal ? { signal } : {}) };
+      const asks = bySource.get(name) ?? [];
+      if (asks.length === 0) bySource.set(name, asks);
+      asks.push({ slo, request });
+    }
+  }
+  await Promise.all(
+    [...bySource].map(async ([name, asks]) => {
+      // A source that fails as a whole leaves its SLOs to be asked one by one.
+      const readings = await sources.get(name)!.readMany!(asks.map((a) => a.request)).catch(() => undefined);
+      if (!readings) return;
+      asks.forEach(({ slo }, i) => {
+        const mine = out.get(slo) ?? new Map();
+        mine.set(name, readings[i]!);
+        out.set(slo, mine);
+      });
+    }),
+  );
+  return out;
+}
+
+/** One SLO at `at`; source failures make it unknown, anything else error. */
+export async function evaluateSlo(
+  slo: Slo,
+  sources: SourceMap,
+  at: Date,
+  signal?: AbortSignal,
+  shared?: SharedReadings,
+): Promise<SloEvaluation> {
+  try {
+    const windows = windowsOf(slo);
+    const asks = [...partsBySource(slo)].map(async ([name, parts]) => {
+      const prefetched = shared?.get(name);
+      if (prefetched instanceof Error) throw prefetched;
+      if (prefetched) return prefetched;
+      const source = sources.get(name);
+      if (!source) throw new UnknownSourceError(slo, name, [...sources.keys()]);
+      return source.read({ slo, windows, at, parts, ...(signal ? { signal } : {}) });
+    });
+    const settled = await Promise.allSettled(asks);
+    const problems: string[] = [];
+    const readings: SliReading[] = [];
+    for (const result of settled) {
+      if (result.status === 'fulfilled') readings.push(result.value);
+      else if (result.reason instanceof SourceError) problems.push(result.reason.message);
+      else throw result.reason;
+    }
+    // One failing source of a mixed ratio leaves every window without a complete answer.
+    const counts = problems.length > 0 ? new Map<number, WindowCounts>() : countsOf(windows, readings);
+    return computeEvaluation(slo, at, counts, problems);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return failedEvaluation(slo, at, error instanceof SourceError ? 'unknown' : 'error', message);
+  }
+}
+
+class UnknownSourceError extends Error {
+  readonly code = 'unknown_source';
+  constructor(slo: Slo, name: string, known: string[]) {
+    super(`${slo.id}: no data source named "${name}" (configured: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownSourceError';
+  }
+}
+
+/** Which parts each source answers. A mixed ratio asks each source only for its own part. */
+export function partsBySource(slo: Slo): Map<string, SliPart[]> {
+  const out = new Map<string, SliPart[]>();
+  const add = (source: string, part: SliPart) => out.set(source, [...(out.get(source) ?? []), part]);
+  const ind = slo.indicator;
+  switch (ind.kind) {
+    case 'ratio':
+      if (ind.good) add(ind.good.source, 'good');
+      if (ind.bad) add(ind.bad.source, 'bad');
+      add(ind.total.source, 'total');
+      break;
+    case 'latency':
+      add(ind.source, 'good');
+      add(ind.source, 'total');
+      break;
+    default:
+      add(ind.query.source, 'good');
+      add(ind.query.source, 'total');
+  }
+  return out;
+}
+
+/** Merges the parts of all sources into bad/total per window; an incomplete window is left out. */
+export function countsOf(windows: readonly number[], readings: readonly SliReading[]): Map<number, WindowCounts> {
+  const counts = new Map<number, WindowCounts>();
+  for (const w of windows) {
+    const parts: Partial<Record<SliPart, number>> = Object.assign({}, ...readings.map((r) => r.get(w) ?? {}));
+    const total = parts.total;
+    const bad = parts.bad ?? (total !== undefined && parts.good !== undefined ? total - parts.good : undefined);
+    if (total === undefined || bad === undefined || !Number.isFinite(total) || !Number.isFinite(bad)) continue;
+    // Sources scraped at slightly different instants can put good a hair above total: no negative errors.
+    counts.set(w, { bad: Math.min(Math.max(bad, 0), total), total });
+  }
+  return counts;
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs/promises';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, makeTempDir, type TestDatabase } from '../../test/helpers/test-databases.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/helpers/webhook-receiver.ts';
+import { fixedClock } from '../domain/clock.ts';
+import { openStore, type Store } from '../store/open-store.ts';
+import { enqueue, getByKey } from '../store/repositories/outbox.ts';
+import { logNotifier } from './log-notifier.ts';
+import { backoffDelay, OutboxDispatcher } from './outbox-dispatcher.ts';
+import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER, webhookNotifier } from './webhook-notifier.ts';
+
+const SECRET = 'a-webhook-secret-of-some-length';
+
+describe.each(['pglite', 'postgres'] as const)('outbox dispatcher on %s', (kind) => {
+  let store: Store;
+  let pgDb: TestDatabase | undefined;
+  let dir: string;
+  let receiver: WebhookReceiver;
+  const clock = fixedClock('2026-11-20T10:00:00Z');
+  let leader = true;
+  let dispatcher: OutboxDispatcher;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    dir = await makeTempDir();
+    if (kind === 'postgres') pgDb = await createPostgresDatabase('bw_outbox');
+    store = await openStore({ databaseUrl: pgDb?.url, dataDir: dir });
+    receiver = await startWebhookReceiver();
+    const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(line) });
+    dispatcher = new OutboxDispatcher({
+      db: store.db,
+      notifiers: [webhookNotifier({ url: receiver.url, secret: SECRET, clock }), logNotifier(logger)],
+      clock,
+      logger: pino({ level: 'silent' }),
+      isLeader: () => leader,
+      backoffSeconds: 5,
+      maxBackoffSeconds: 60,
+    });
+  });
+  afterAll(async () => {
+    await dispatcher.stop();
+    await receiver.close();
+    await store.close();
+    await pgDb?.drop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await store.db.query('DELETE FROM outbox');
+    receiver.requests.length = 0;
+    receiver.respond(() => ({ status: 200 }));
+    leader = true;
+  });
+
+  const add = (key: string, channel = 'webhook') =>
+    enqueue(store.db, { idempotencyKey: key, channel, kind: 'alert.firing', payload: { slo: 'ranking/latency', key }, at: clock.now() });
+
+  it('delivers a signed JSON POST once and records it', async () => {
+    await add('a');
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(await dispatcher.runOnce()).toBe(0);
+    expect(receiver.requests).toHaveLength(1);
+    const [req] = receiver.requests;
+    expect(req!.json).toMatchObject({ idempotencyKey: 'a', kind: 'alert.firing', slo: 'ranking/latency' });
+    expect(req!.headers['idempotency-key']).toBe('a');
+    expect(req!.headers[SIGNATURE_HEADER]).toBe(signWebhook(SECRET, String(req!.headers[TIMESTAMP_HEADER]), req!.body));
+    expect((await getByKey(store.db, 'a'))!.deliveredAt).not.toBeNull();
+  });
+
+  it('retries a 500 with exponential backoff, in order, until delivered', async () => {
+    await add('first');
+    await add('second');
+    receiver.respond(() => ({ status: 500 }));
+    await dispatcher.runOnce();
+    clock.advance(4);
+    await dispatcher.runOnce(); // not due yet
+    expect(receiver.requests.map((r) => r.json.idempotencyKey)).toEqual(['first']);
+    clock.advance(1);
+    await dispatcher.runOnce(); // 5 s after the first failure
+    const second = await getByKey(store.db, 'first');
+    expect(second).toMatchObject({ attempts: 2, lastError: expect.stringContaining('HTTP 500') });
+    expect(second!.nextAttemptAt.getTime() - clock.now().getTime()).toBe(backoffDelay(2, 5, 60) * 1000);
+    receiver.respond(() => ({ status: 200 }));
+    clock.advance(10);
+    expect(await dispatcher.runOnce()).toBe(2);
+    expect(receiver.accepted().map((r) => r.json.idempotencyKey)).toEqual(['first', 'second']);
+    // 'second' was never sent ahead of 'first'.
+    expect(receiver.requests.map((r) => r.json.idempotencyKey)).toEqual(['first', 'first', 'first', 'second']);
+  });
+
+  it("honours the receiver's Retry-After", async () => {
+    await add('throttled');
+    receiver.respond(() => ({ status: 429, headers: { 'retry-after': '42' } }));
+    await dispatcher.runOnce();
+    const m = await getByKey(store.db, 'throttled');
+    expect((m!.nextAttemptAt.getTime() - clock.now().getTime()) / 1000).toBe(42);
+  });
+
+  it('gives up on a permanent failure and lets the channel move on', async () => {
+    await add('rejected');
+    await add('next');
+    receiver.respond(({ json }) => ({ status: json.idempotencyKey === 'rejected' ? 400 : 200 }));
+    await dispatcher.runOnce();
+    expect(await getByKey(store.db, 'rejected')).toMatchObject({ failedAt: expect.any(Date), deliveredAt: null });
+    expect(receiver.accepted().map((r) => r.json.idempotencyKey)).toEqual(['next']);
+  });
+
+  it('keeps channels independent and logs through the log notifier', async () => {
+    await add('w1');
+    await add('l1', 'log');
+    receiver.respond(() => ({ status: 503 }));
+    await dispatcher.runOnce();
+    expect((await getByKey(store.db, 'l1'))!.deliveredAt).not.toBeNull();
+    expect(logLines.some((l) => l.includes('"key":"l1"'))).toBe(true);
+    expect((await getByKey(store.db, 'w1'))!.deliveredAt).toBeNull();
+  });
+
+  it('flushes on stop without ever running two deliveries at once', async () => {
+    const flushing = new OutboxDispatcher({
+      db: store.db,
+      notifiers: [webhookNotifier({ url: receiver.url, secret: SECRET, clock })],
+      clock,
+      logger: pino({ level: 'silent' }),
+      isLeader: () => true,
+      backoffSeconds: 5,
+      maxBackoffSeconds: 60,
+    });
+    for (const key of ['f1', 'f2', 'f3']) await add(key);
+    flushing.kick(); // a run in progress when the stop comes
+    await flushing.stop({ flush: true });
+    expect(receiver.requests.map((r) => r.json.idempotencyKey)).toEqual(['f1', 'f2', 'f3']);
+    flushing.kick(); // stopped: no more sends
+    await add('after');
+    expect(await flushing.runOnce()).toBe(0);
+  });
+
+  it('sends nothing when not the leader', async () => {
+    await add('follower');
+    leader = false;
+    expect(await dispatcher.runOnce()).toBe(0);
+    expect(receiver.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,71 @@
+// What the pure report builder needs, in the neutral shapes the data layer produces
+// from the store and the sources. Records cover the previous period and the report
+// period together, so that the builder can compute the change between them.
+import type { WindowCounts } from '../domain/evaluation.ts';
+import type { Severity, Slo } from '../domain/slo.ts';
+import type { BurnDownPoint, FigureOrigin, Recorded, RemediationKind, ReportPeriod } from './report-data.ts';
+
+export interface SloMeasurements {
+  origin: FigureOrigin;
+  /** Bad and total over the report period, and over the previous one. */
+  week: WindowCounts | null;
+  previousWeek: WindowCounts | null;
+  /** Bad and total over the SLO's rolling window ending at the period's end, and at the previous period's end. */
+  rolling: WindowCounts | null;
+  previousRolling: WindowCounts | null;
+  burnDown: BurnDownPoint[];
+}
+
+export interface AlertRecord {
+  sloId: string;
+  severity: Severity;
+  firedAt: string;
+  resolvedAt: string | null;
+}
+
+export interface IncidentRecord {
+  id: string;
+  title: string;
+  sloId: string | null;
+  service: string | null;
+  openedAt: string;
+  /** When the problem began (the incident bot's estimate); times to mitigate and resolve count from it. Default openedAt. */
+  startedAt?: string | null;
+  /** When the alert fired; time to acknowledge counts from it. Default openedAt. */
+  detectedAt?: string | null;
+  acknowledgedAt: string | null;
+  mitigatedAt: string | null;
+  resolvedAt: string | null;
+}
+
+export interface RemediationRecord {
+  id: string;
+  kind: RemediationKind;
+  sloId: string | null;
+  service: string | null;
+  /** What was acted on, e.g. "deployment prod/ranker". */
+  target: string;
+  requestedAt: string;
+  completedAt: string | null;
+  outcome: 'succeeded' | 'failed' | 'pending';
+}
+
+export interface ReportInputs {
+  title?: string;
+  generatedAt: Date;
+  period: ReportPeriod;
+  previous: ReportPeriod;
+  slos: readonly Slo[];
+  measurements: ReadonlyMap<string, SloMeasurements>;
+  alerts: readonly AlertRecord[];
+  incidents: readonly IncidentRecord[];
+  remediations: readonly RemediationRecord[];
+  /** Bad and total of the incident's SLO from its start to its resolution (or the period's end). */
+  incidentCounts: ReadonlyMap<string, WindowCounts | null>;
+  /** Team → Slack channel; overrides the channel of the team's SLOs. */
+  teamChannels?: Readonly<Record<string, string>>;
+  notes?: readonly string[];
+  atRiskLimit?: number;
+  /** Which activity the store records (default: all). */
+  recorded?: Recorded;
+}

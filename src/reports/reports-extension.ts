@@ -1,0 +1,51 @@
+// Plugs the weekly report into the running service: the cron schedule (leader only, with
+// an hourly catch-up when the scheduled time passed while this replica was down or not
+// the leader), and, when Slack is configured, the outbox notifier that posts the reports.
+import { WebClient } from '@slack/web-api';
+import type { ServiceContext } from '../app/start-service.ts';
+import { hasReportRun } from './data/report-runs.ts';
+import { lastCompleteWeek } from './iso-week.ts';
+import { produceReport } from './produce-report.ts';
+import { firedBetween, type ReportSchedule, scheduleWeeklyReport } from './report-schedule.ts';
+import { slackReportNotifier } from './slack-report.ts';
+import { runWeeklyReport } from './weekly-job.ts';
+
+export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule = ctx.config.report): void {
+  if (!schedule.enabled) return;
+  const slack = ctx.config.slack;
+  if (slack) {
+    // The outbox retries (with Retry-After); the client must not retry on its own.
+    const client = new WebClient(slack.botToken, {
+      ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
+    ctx.addNotifier(slackReportNotifier(client));
+  }
+  const log = ctx.logger.child({ component: 'weekly-report' });
+  const scheduled = scheduleWeeklyReport(schedule, {
+    isLeader: ctx.isLeader,
+    missed: async (task) => {
+      const now = ctx.clock.now();
+      const week = lastCompleteWeek(now);
+      return firedBetween(task, new Date(week.end), now) && !(await hasReportRun(ctx.db, week.label));
+    },
+    run: async () => {
+      const result = await runWeeklyReport({
+        db: ctx.db,
+        clock: ctx.clock,
+        post: slack !== undefined,
+        defaultChannel: slack?.defaultChannel,
+        produce: (period, previous, now) => produceReport({ slos: ctx.slos(), sources: ctx.sources(), db: ctx.db, period, previous, now }),
+      });
+      log.info(result, result.status === 'queued' ? `weekly report ${result.week} queued for ${result.teams.length} teams` : `weekly report ${result.week} was already done`);
+      if (result.teams.length > 0) ctx.outboxWritten();
+    },
+    onError: (error) => log.error({ err: (error as Error).message }, 'weekly report failed; the next scheduled run retries'),
+  });
+  log.info({ cron: schedule.cron, timezone: schedule.timezone, next: scheduled.task.getNextRun()?.toISOString() }, 'weekly report scheduled');
+  ctx.onStop(scheduled.stop);
+}
+
+/** The service extension (src/app/extensions.ts). */
+export const reportsExtension = (ctx: ServiceContext): void => setupWeeklyReports(ctx);

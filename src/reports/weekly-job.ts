@@ -1,0 +1,41 @@
+// The Monday job: report on the last complete ISO week and queue one Slack message
+// per team, once. The week is claimed in the same transaction that queues the
+// messages, so a crash before the commit leaves nothing claimed (the next run
+// retries) and a restart or a second replica after it finds the week done.
+import type { Clock } from '../domain/clock.ts';
+import { type Db, withTransaction } from '../store/db.ts';
+import { claimReportRun, hasReportRun } from './data/report-runs.ts';
+import { lastCompleteWeek, previousPeriod } from './iso-week.ts';
+import type { ReportData, ReportPeriod } from './report-data.ts';
+import { enqueueSlackReports } from './slack-report.ts';
+import { renderAllCharts } from './team-charts.ts';
+
+export interface WeeklyReportDeps {
+  db: Db;
+  clock: Clock;
+  /** Gathers and builds the report of a period (store + sources). */
+  produce(period: ReportPeriod, previous: ReportPeriod, now: Date): Promise<ReportData>;
+  /** Queue the teams' Slack messages (false without Slack: the report is only stored). */
+  post: boolean;
+  /** Channel for teams whose SLOs name none. */
+  defaultChannel?: string | undefined;
+}
+
+export interface WeeklyReportResult {
+  week: string;
+  status: 'queued' | 'already-done';
+  teams: string[];
+}
+
+export async function runWeeklyReport(deps: WeeklyReportDeps): Promise<WeeklyReportResult> {
+  const now = deps.clock.now();
+  const period = lastCompleteWeek(now);
+  if (await hasReportRun(deps.db, period.label)) return { week: period.label, status: 'already-done', teams: [] };
+  const report = await deps.produce(period, previousPeriod(period), now);
+  const charts = deps.post ? await renderAllCharts(report) : new Map();
+  return withTransaction(deps.db, async (client) => {
+    if (!(await claimReportRun(client, report, now))) return { week: period.label, status: 'already-done' as const, teams: [] };
+    const teams = deps.post ? await enqueueSlackReports(client, report, charts, now, deps.defaultChannel) : [];
+    return { week: period.label, status: 'queued' as const, teams };
+  });
+}

@@ -1,0 +1,125 @@
+// One cycle of the leader: evaluate the due SLOs, advance the alerting state machine
+// from the state in the store, and write — in one transaction — the evaluations, the
+// new alert state and every notification the step decided (the outbox). A cycle that
+// was aborted or whose replica lost leadership writes nothing.
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { type AlertIntent, type AlertTransition, advanceAlerts } from '../alerting/state-machine.ts';
+import type { SloEvaluation } from '../domain/evaluation.ts';
+import type { Slo } from '../domain/slo.ts';
+import { evaluateAll, type SourceMap } from '../evaluator/evaluate-all.ts';
+import { type Db, withTransaction } from '../store/db.ts';
+import { loadAlertingState, saveSloAlertState } from '../store/repositories/alerting-state.ts';
+import { recordAudit } from '../store/repositories/audit-log.ts';
+import { saveEvaluation } from '../store/repositories/evaluations.ts';
+import { enqueue } from '../store/repositories/outbox.ts';
+
+/** Which outbox channels an alert goes to ("log", "webhook", "slack:#ml-oncall", …). */
+export type Route = (intent: AlertIntent, slo: Slo | undefined) => string[];
+
+export interface CycleDeps {
+  db: Db;
+  sources: () => SourceMap;
+  routes: () => readonly Route[];
+  isLeader: () => boolean;
+  logger: Logger;
+}
+
+export interface CycleResult {
+  evaluations: SloEvaluation[];
+  transitions: AlertTransition[];
+  intents: AlertIntent[];
+  enqueued: number;
+}
+
+export class NotLeaderError extends Error {
+  readonly code = 'not_leader';
+  constructor() {
+    super('lost leadership during the cycle; nothing was written');
+    this.name = 'NotLeaderError';
+  }
+}
+
+const tracer = trace.getTracer('burnwatch');
+
+/** What a notifier receives: the intent plus what a person needs to act. */
+export function notificationPayload(intent: AlertIntent, slo: Slo | undefined): Record<string, unknown> {
+  const e = intent.evaluation;
+  return {
+    alert: intent.kind,
+    slo: intent.sloId,
+    name: slo?.name,
+    service: slo?.service,
+    owner: slo?.owner,
+    runbook: slo?.alerting.runbook,
+    severity: intent.severity,
+    tier: intent.tierKey,
+    since: intent.since,
+    at: intent.at,
+    objective: e.objective,
+    window: e.window,
+    status: e.status,
+    sli: e.sli,
+    errorBudgetRemaining: e.errorBudgetRemaining,
+    timeToExhaustionSeconds: e.timeToExhaustionSeconds,
+    burnRates: e.burnRates,
+    ...(intent.tier ? { signal: intent.tier } : {}),
+    ...(e.error ? { error: e.error } : {}),
+  };
+}
+
+export async function runEvaluationCycle(deps: CycleDeps, slos: readonly Slo[], at: Date, signal: AbortSignal): Promise<CycleResult> {
+  return tracer.startActiveSpan('evaluation.cycle', { attributes: { 'burnwatch.slos': slos.length, 'burnwatch.at': at.toISOString() } }, async (span) => {
+    try {
+      const evaluations = await evaluateAll(slos, deps.sources(), at, { signal });
+      signal.throwIfAborted();
+      const byId = new Map(slos.map((s) => [s.id, s]));
+      const result = await withTransaction(deps.db, async (tx) => {
+        const state = await loadAlertingState(tx);
+        const step = advanceAlerts(state, evaluations, { noDataAfter: (id) => byId.get(id)?.alerting.noDataAfter ?? 3 });
+        for (const e of evaluations) await saveEvaluation(tx, e);
+        for (const e of evaluations) {
+          const s = step.state.slos[e.id];
+          if (s) await saveSloAlertState(tx, e.id, s, at);
+        }
+        let enqueued = 0;
+        for (const intent of step.intents) {
+          const slo = byId.get(intent.sloId);
+          const channels = [...new Set(deps.routes().flatMap((route) => route(intent, slo)))];
+          for (const channel of channels) {
+            const added = await enqueue(tx, {
+              idempotencyKey: `${intent.idempotencyKey}|${channel}`,
+              channel,
+              kind: `alert.${intent.kind}`,
+              payload: notificationPayload(intent, slo),
+              at,
+            });
+            if (added) enqueued++;
+          }
+        }
+        for (const t of step.transitions) {
+          await recordAudit(tx, {
+            at: new Date(t.at),
+            actor: 'burnwatch',
+            action: `alert.${t.to}`,
+            target: `${t.sloId}/${t.tierKey}`,
+            result: t.inhibited ? 'inhibited' : 'ok',
+            details: { from: t.from },
+          });
+        }
+        // Fencing: a replica that lost leadership while evaluating must not write or notify.
+        if (!deps.isLeader()) throw new NotLeaderError();
+        signal.throwIfAborted();
+        return { evaluations, transitions: step.transitions, intents: step.intents, enqueued };
+      });
+      span.setAttribute('burnwatch.intents', result.intents.length);
+      return result;
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}

@@ -1,0 +1,118 @@
+// The HTTP surface: probes, metrics, the live SLO view and the write endpoints.
+// Other parts (the Slack receiver) mount their routers through `mount` before listen.
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Clock } from '../../domain/clock.ts';
+import type { Db } from '../../store/db.ts';
+import { recordAudit } from '../../store/repositories/audit-log.ts';
+import { insertChangeEvent } from '../../store/repositories/change-events.ts';
+import type { Metrics } from '../metrics.ts';
+import { alertmanagerPayload, receiveAlertmanager } from './alertmanager-webhook.ts';
+import { requireBearer } from './bearer-auth.ts';
+
+export interface Readiness {
+  ready: boolean;
+  [key: string]: unknown;
+}
+
+export interface HttpDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Runs before /metrics renders (a follower refreshes its figures from the store). */
+  beforeMetrics?: () => Promise<void>;
+  apiToken: string | undefined;
+  readiness: (strict: boolean) => Promise<Readiness>;
+  slos: () => Promise<unknown>;
+  /** Channels an external (Alertmanager) alert is notified on. */
+  externalChannels: () => string[];
+  /** Something was written to the outbox: deliver it now. */
+  outboxWritten: () => void;
+}
+
+export const changeEventBody = z.strictObject({
+  at: z.iso.datetime({ offset: true }).optional(),
+  kind: z.string().min(1).max(100),
+  subject: z.string().min(1).max(200),
+  summary: z.string().min(1).max(2000),
+  service: z.string().max(200).optional(),
+  actor: z.string().max(200).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+export interface HttpApp {
+  app: Express;
+  /** Adds a router (e.g. Bolt's ExpressReceiver router) at `path`, ahead of the 404 handler. */
+  mount(path: string, router: Router | express.RequestHandler): void;
+  /** Call once every mount is done. */
+  finish(): void;
+}
+
+export function createHttpApp(deps: HttpDeps): HttpApp {
+  const app = express();
+  app.disable('x-powered-by');
+  const json = express.json({ limit: '1mb' });
+  const auth = requireBearer(deps.apiToken);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (req, res) => {
+    const strict = req.query.strict === 'true' || req.query.strict === '1';
+    const r = await deps.readiness(strict);
+    res.status(r.ready ? 200 : 503).json(r);
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    await deps.beforeMetrics?.();
+    res.set('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.get('/api/slos', async (_req, res) => {
+    res.json(await deps.slos());
+  });
+
+  app.post('/api/alertmanager', auth, json, async (req, res) => {
+    const parsed = alertmanagerPayload.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'not an Alertmanager webhook v4 payload', issues: z.flattenError(parsed.error) });
+      return;
+    }
+    const result = await receiveAlertmanager(deps.db, parsed.data, {
+      at: deps.clock.now(),
+      channels: deps.externalChannels(),
+      actor: 'api-token',
+    });
+    if (result.enqueued > 0) deps.outboxWritten();
+    res.json({ received: parsed.data.alerts.length, ...result });
+  });
+
+  app.post('/api/events', auth, json, async (req, res) => {
+    const parsed = changeEventBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid change event', issues: z.flattenError(parsed.error) });
+      return;
+    }
+    const now = deps.clock.now();
+    const e = parsed.data;
+    const event = { ...e, at: e.at ? new Date(e.at) : now };
+    const id = await insertChangeEvent(deps.db, event, now);
+    await recordAudit(deps.db, { at: now, actor: e.actor ?? 'api-token', action: 'event.create', target: e.subject, result: 'ok', details: { id, kind: e.kind } });
+    res.status(201).json({ id, at: event.at.toISOString() });
+  });
+
+  const finish = () => {
+    app.use((_req, res) => {
+      res.status(404).json({ error: 'not found' });
+    });
+    app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) deps.logger.error({ err: error.message }, 'request failed');
+      res.status(status).json({ error: status === 500 ? 'internal error' : error.message });
+    });
+  };
+  return { app, mount: (path, router) => app.use(path, router), finish };
+}

@@ -1,0 +1,20 @@
+// Every action_id and callback_id the bot listens to, in one place so renderers and
+// handlers cannot drift apart. Remediation buttons (src/actions) use their own ids.
+export const ACTION = {
+  alertAck: 'bw_alert_ack',
+  alertOpenIncident: 'bw_alert_open_incident',
+  alertSilence: 'bw_alert_silence',
+  incidentTakeCommand: 'bw_incident_take_command',
+  incidentMitigated: 'bw_incident_mitigated',
+  incidentResolve: 'bw_incident_resolve',
+} as const;
+
+export const VIEW = {
+  resolveIncident: 'bw_incident_resolve_modal',
+} as const;
+
+export const RESOLVE_BLOCK = 'summary';
+export const RESOLVE_INPUT = 'summary_input';
+
+export const SILENCE_OPTIONS = ['1h', '4h', 'resolved'] as const;
+export type SilenceOption = (typeof SILENCE_OPTIONS)[number];

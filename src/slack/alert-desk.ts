@@ -1,0 +1,216 @@
+// Alert episodes as Slack shows them. The state machine's intents (firing/resolved per
+// tier) become one episode per SLO and severity, whose message is updated in place;
+// people acknowledge and silence it from the buttons. A page tier that resets marks
+// the SLO's open incidents mitigated; a page may open an incident by itself.
+import type { AlertIntent } from '../alerting/state-machine.ts';
+import { parseDuration } from '../domain/duration.ts';
+import type { Slo } from '../domain/slo.ts';
+import { IncidentError } from '../incidents/incident-error.ts';
+import type { DeskDeps, IncidentDesk } from '../incidents/incident-desk.ts';
+import { addTimeline, getIncident } from '../incidents/incident-store.ts';
+import { acknowledge, estimateOnset } from '../incidents/lifecycle.ts';
+import type { AlertRecord, AlertSnapshot, Person, SuspectedChange } from '../incidents/types.ts';
+import type { Queryable } from '../store/repositories/queryable.ts';
+import type { SilenceOption } from './action-ids.ts';
+import { addSilence, getAlert, insertAlert, isSilenced, liftSilencesUntilResolved, markIntentApplied, openAlert, updateAlert } from './alert-store.ts';
+import { humanDuration } from './blocks/format.ts';
+
+/** Other places a suspected change can come from (e.g. new workload revisions, src/actions). */
+export type ChangeSuspects = (slo: Slo | undefined, sloId: string, from: Date, to: Date) => Promise<SuspectedChange[]>;
+
+export interface AlertDeskDeps extends DeskDeps {
+  incidents: IncidentDesk;
+  suspects?: ChangeSuspects;
+}
+
+/** How long before the estimated onset a change still counts as "shortly before". */
+const SUSPECT_LEAD_SECONDS = 30 * 60;
+
+export class AlertDesk {
+  readonly #d: AlertDeskDeps;
+
+  constructor(deps: AlertDeskDeps) {
+    this.#d = deps;
+  }
+
+  /** The alert channel of an SLO: its own, its owner's, or the default. */
+  channelFor(slo: Slo | undefined, fallback?: string): string {
+    const c = this.#d.config;
+    const channel = slo?.alerting.channel ?? (slo?.owner ? c.owners[slo.owner]?.channel : undefined) ?? c.defaultChannel ?? fallback;
+    if (!channel) throw new IncidentError('no_slo', `no Slack channel for ${slo?.id ?? 'this alert'}: set alerting.channel, SLACK_OWNER_CHANNELS or SLACK_DEFAULT_CHANNEL`);
+    return channel;
+  }
+
+  /**
+   * Applies one intent of the alerting state machine (idempotent per intent key).
+   * Returns the alert episode it touched, if any.
+   */
+  async applyIntent(intent: AlertIntent, laneChannel?: string): Promise<number | null> {
+    return this.#d.incidents.tx(async (q, jobs) => {
+      const now = this.#d.clock.now();
+      if (!(await markIntentApplied(q, intent.idempotencyKey, now))) return null;
+      if ((intent.kind !== 'firing' && intent.kind !== 'resolved') || !intent.severity) return null;
+      const slo = this.#d.slo(intent.sloId);
+      const at = new Date(intent.at);
+      const tierName = intent.tier ? `${intent.tier.long}/${intent.tier.short}` : (intent.tierKey ?? 'a tier');
+      const existing = await openAlert(q, intent.sloId, intent.severity);
+
+      if (intent.kind === 'firing') {
+        const snapshot = await this.snapshot(q, slo, intent, existing);
+        let alert: AlertRecord;
+        if (existing) {
+          await updateAlert(q, existing.id, { snapshot });
+          alert = { ...existing, snapshot };
+          await this.#d.incidents.alertTransitionIn(q, jobs, alert, `${intent.severity} tier ${tierName} fired too`, at, `tier:${intent.idempotencyKey}`);
+        } else {
+          const id = await insertAlert(q, {
+            sloId: intent.sloId,
+            severity: intent.severity,
+            channel: this.channelFor(slo, laneChannel),
+            firedAt: new Date(intent.since),
+            budgetAtFiring: intent.evaluation.errorBudgetRemaining,
+            snapshot,
+          });
+          alert = (await getAlert(q, id))!;
+        }
+        const silenced = await isSilenced(q, intent.sloId, now);
+        if (!silenced || existing) jobs.add({ kind: 'slack.alert.sync', alertId: alert.id }, alert.channel);
+        if (intent.severity === 'page' && this.#d.config.autoOpenIncidentOnPage && !silenced && alert.incidentId === null) {
+          await this.#d.incidents.openFromAlertIn(q, jobs, alert.id, null);
+        }
+        return alert.id;
+      }
+
+      if (!existing) return null;
+      const snapshot = await this.snapshot(q, slo, intent, existing);
+      const stillFiring = intent.evaluation.tiers.some((t) => t.severity === intent.severity && t.firing);
+      await updateAlert(q, existing.id, stillFiring ? { snapshot } : { snapshot, state: 'resolved', resolvedAt: at });
+      const alert = { ...existing, snapshot };
+      await this.#d.incidents.alertTransitionIn(
+        q,
+        jobs,
+        alert,
+        `${intent.severity} tier ${tierName} reset${stillFiring ? '' : `; the ${intent.severity} alert resolved`}`,
+        at,
+        `tier:${intent.idempotencyKey}`,
+      );
+      if (!stillFiring) await liftSilencesUntilResolved(q, intent.sloId, at);
+      if (intent.severity === 'page') {
+        await this.#d.incidents.mitigateForSloIn(q, jobs, intent.sloId, `The page tier ${tierName} of ${intent.sloId} reset: the burn has stopped`, at, intent.evaluation.errorBudgetRemaining);
+      }
+      jobs.add({ kind: 'slack.alert.sync', alertId: existing.id }, existing.channel);
+      return existing.id;
+    });
+  }
+
+  async acknowledge(alertId: number, person: Person): Promise<AlertRecord> {
+    return this.#d.incidents.tx(async (q, jobs) => {
+      const now = this.#d.clock.now();
+      const alert = await this.lockOpen(q, alertId);
+      if (alert.acknowledgedBy) throw new IncidentError('invalid_transition', `Already acknowledged by ${alert.acknowledgedBy.name}.`);
+      await updateAlert(q, alert.id, { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person });
+      jobs.add({ kind: 'slack.alert.sync', alertId }, alert.channel);
+      if (alert.incidentId !== null) {
+        const incident = await getIncident(q, alert.incidentId, true);
+        if (incident) await this.#d.incidents.applyIn(q, jobs, incident, acknowledge(incident, person, now));
+      }
+      return { ...alert, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person };
+    });
+  }
+
+  async silence(alertId: number, person: Person, option: SilenceOption): Promise<Date | null> {
+    return this.#d.incidents.tx(async (q, jobs) => {
+      const now = this.#d.clock.now();
+      const alert = await this.lockOpen(q, alertId);
+      const seconds = option === '1h' ? 3600 : option === '4h' ? 14_400 : null;
+      const until = seconds === null ? null : new Date(now.getTime() + seconds * 1000);
+      await addSilence(q, { sloId: alert.sloId, alertId, at: now, by: person, until });
+      jobs.add({ kind: 'slack.alert.sync', alertId }, alert.channel);
+      if (alert.incidentId !== null) {
+        const text = `${person.name} silenced ${alert.sloId} ${until ? `for ${humanDuration(seconds)}` : 'until the alert resolves'}`;
+        if (await addTimeline(q, alert.incidentId, { at: now, kind: 'click', actor: person, text })) {
+          jobs.add({ kind: 'slack.incident.sync', incidentId: alert.incidentId });
+        }
+      }
+      return until;
+    });
+  }
+
+  private async lockOpen(q: Queryable, alertId: number): Promise<AlertRecord> {
+    const alert = await getAlert(q, alertId, true);
+    if (!alert) throw new IncidentError('not_found', `Alert ${alertId} does not exist (any more).`);
+    if (alert.state === 'resolved') throw new IncidentError('already_resolved', 'This alert has already resolved; nothing to do.');
+    return alert;
+  }
+
+  private async snapshot(q: Queryable, slo: Slo | undefined, intent: AlertIntent, previous: AlertRecord | undefined): Promise<AlertSnapshot> {
+    const ev = intent.evaluation;
+    const since = new Date(intent.since);
+    const burnStartedAt = previous ? (previous.snapshot.burnStartedAt ?? null) : intent.kind === 'firing' ? (await this.burnStart(q, intent, since)).toISOString() : null;
+    const suspectedChange =
+      previous?.snapshot.suspectedChange ?? (intent.kind === 'firing' ? await this.suspect(q, slo, intent, since, burnStartedAt ? new Date(burnStartedAt) : since) : null);
+    return {
+      sloName: slo?.name ?? intent.sloId,
+      service: slo?.service ?? intent.sloId.split('/')[0] ?? intent.sloId,
+      objectivePercent: slo?.objectivePercent ?? Math.round(ev.objective * 100_000) / 1000,
+      window: ev.window,
+      runbook: this.runbookUrl(slo?.alerting.runbook),
+      owner: slo?.owner ?? null,
+      evaluatedAt: new Date(ev.evaluatedAt),
+      tiers: ev.tiers,
+      budgetRemaining: ev.errorBudgetRemaining,
+      timeToExhaustionSeconds: ev.timeToExhaustionSeconds,
+      sli: ev.sli,
+      suspectedChange,
+      burnStartedAt,
+      firedTier: previous?.snapshot.firedTier ?? (intent.tier ? `${intent.tier.severity} ${intent.tier.long}/${intent.tier.short} (${intent.tier.factor}x)` : null),
+    };
+  }
+
+  private runbookUrl(runbook: string | undefined): string | null {
+    if (!runbook) return null;
+    if (/^https?:\/\//.test(runbook)) return runbook;
+    const base = this.#d.config.runbookBaseUrl;
+    return base ? new URL(runbook, base.endsWith('/') ? base : `${base}/`).toString() : runbook;
+  }
+
+  /**
+   * When the burn started. From the firing tier's burn rates (exact once its short window is
+   * saturated, see estimateOnset), but never before the last stored evaluation whose shortest
+   * window was not burning: a fast burn fires before its short window fills, and then the
+   * rates alone would place the start up to a short window too early.
+   */
+  async burnStart(q: Queryable, intent: AlertIntent, firedAt: Date): Promise<Date> {
+    const tier = intent.tier;
+    if (!tier) return firedAt;
+    const longSeconds = parseDuration(tier.long);
+    const fromRates = estimateOnset(firedAt, { longSeconds, longBurnRate: tier.longBurnRate, shortBurnRate: tier.shortBurnRate });
+    const shortest = Object.keys(intent.evaluation.burnRates).sort((a, b) => parseDuration(a) - parseDuration(b))[0];
+    if (!shortest) return fromRates;
+    const { rows } = await q.query<{ evaluated_at: Date }>(
+      `SELECT evaluated_at FROM evaluations
+       WHERE slo_id = $1 AND evaluated_at >= $2 AND evaluated_at < $3 AND (burn_rates->>$4)::double precision <= 1
+       ORDER BY evaluated_at DESC LIMIT 1`,
+      [intent.sloId, new Date(firedAt.getTime() - longSeconds * 1000), firedAt, shortest],
+    );
+    const lastCalm = rows[0]?.evaluated_at;
+    return lastCalm && lastCalm > fromRates ? lastCalm : fromRates;
+  }
+
+  /** The latest change of the SLO's service that started shortly before the burn. */
+  private async suspect(q: Queryable, slo: Slo | undefined, intent: AlertIntent, firedAt: Date, onset: Date): Promise<SuspectedChange | null> {
+    const from = new Date(onset.getTime() - SUSPECT_LEAD_SECONDS * 1000);
+    const service = slo?.service ?? intent.sloId.split('/')[0] ?? null;
+    const { rows } = await q.query<{ at: Date; kind: string; subject: string; summary: string; actor: string | null }>(
+      `SELECT at, kind, subject, summary, actor FROM change_events
+       WHERE at >= $1 AND at <= $2 AND (service IS NULL OR service = $3) ORDER BY at DESC, id DESC LIMIT 1`,
+      [from, firedAt, service],
+    );
+    const candidates: SuspectedChange[] = rows.map((r) => ({ ...r }));
+    if (this.#d.suspects) candidates.push(...(await this.#d.suspects(slo, intent.sloId, from, firedAt)));
+    candidates.sort((a, b) => b.at.getTime() - a.at.getTime());
+    return candidates[0] ?? null;
+  }
+}
+
+

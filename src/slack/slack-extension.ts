@@ -1,0 +1,113 @@
+// Plugs the Slack bot into the running service: the notifier for "slack:*" outbox
+// channels, a route that sends every SLO alert to its Slack channel, Alertmanager
+// alerts, and Bolt's receiver at POST /slack/events (or Socket Mode).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
+import { IncidentDesk } from '../incidents/incident-desk.ts';
+import { loadPostmortemTemplate } from '../incidents/postmortem.ts';
+import { AlertDesk, type ChangeSuspects } from './alert-desk.ts';
+import { createSlackApp, SLACK_EVENTS_PATH, type SlackExtension } from './slack-app.ts';
+import { loadSlackBotConfig } from './slack-config.ts';
+import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
+import { verifyBotToken } from './verify-token.ts';
+
+export interface SlackServiceOptions {
+  /** Remediation buttons and listeners (src/actions), suspected-change sources. */
+  extensions?: readonly SlackExtension[];
+  suspects?: ChangeSuspects;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The desks of a running service, for other extensions (e.g. actions recording on the timeline). */
+export interface SlackBot {
+  incidents: IncidentDesk;
+  alerts: AlertDesk;
+}
+
+export function slackServiceExtension(options: SlackServiceOptions = {}, onReady?: (bot: SlackBot) => void): ServiceExtension {
+  return async (ctx: ServiceContext) => {
+    const slack = ctx.config.slack;
+    if (!slack) {
+      ctx.logger.info('Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on');
+      return;
+    }
+    const env = options.env ?? process.env;
+    const botConfig = { ...loadSlackBotConfig(env), ...(slack.defaultChannel ? { defaultChannel: slack.defaultChannel } : {}) };
+    const logger = ctx.logger.child({ component: 'slack' });
+    const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+    const slo = (id: string) => ctx.slos().find((s) => s.id === id);
+    const deskDeps = { db: ctx.db, clock: ctx.clock, config: botConfig, slo, slos: ctx.slos };
+    const incidents = new IncidentDesk(deskDeps);
+    const alerts = new AlertDesk({ ...deskDeps, incidents, ...(options.suspects ? { suspects: options.suspects } : {}) });
+    const extensions = options.extensions ?? [];
+    const templatesDir = ctx.config.playbooksDir;
+
+    ctx.addNotifier(
+      new SlackNotifier({
+        db: ctx.db,
+        clock: ctx.clock,
+        client: outboxWebClient(slack.botToken, clientOptions),
+        config: botConfig,
+        alerts,
+        incidents,
+        logger,
+        postmortemTemplate: async (sloIds) => {
+          // An SLO may name its own template (alerting.postmortemTemplate, relative to the repo).
+          const own = sloIds.map((id) => slo(id)?.alerting.postmortemTemplate).find(Boolean);
+          for (const candidate of [own, `${templatesDir}/postmortem.md.hbs`]) {
+            if (!candidate) continue;
+            try {
+              return await loadPostmortemTemplate(candidate);
+            } catch {
+              logger.warn({ template: candidate }, 'post-mortem template not found; trying the next one');
+            }
+          }
+          return loadPostmortemTemplate();
+        },
+        alertButtons: (alert) => extensions.flatMap((e) => e.alertButtons?.(alert) ?? []),
+      }),
+    );
+    ctx.addRoute((intent, s) => {
+      if (!intent.severity && intent.kind !== 'no_data' && intent.kind !== 'data_restored') return [];
+      try {
+        return [`slack:${alerts.channelFor(s)}`];
+      } catch (error) {
+        logger.warn({ slo: intent.sloId, err: (error as Error).message }, 'no Slack channel for this SLO');
+        return [];
+      }
+    });
+    ctx.addExternalChannel('slack:alertmanager');
+
+    // Verified here so Bolt does not verify it again in the background (where a refusal is unhandled).
+    const identity = await verifyBotToken(slack.botToken, clientOptions, logger);
+    const bot = createSlackApp({
+      signingSecret: slack.signingSecret,
+      token: slack.botToken,
+      botUserId: identity?.userId ?? 'unverified',
+      botId: identity?.botId ?? 'unverified',
+      appToken: botConfig.appToken,
+      clientOptions,
+      alerts,
+      incidents,
+      db: ctx.db,
+      clock: ctx.clock,
+      logger,
+      kick: ctx.outboxWritten,
+      extensions,
+    });
+    if (bot.requestListener) {
+      const listener = bot.requestListener;
+      // express strips the mount path from req.url; Bolt routes on the full path.
+      ctx.http.mount(SLACK_EVENTS_PATH, (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
+        req.url = req.originalUrl ?? req.url;
+        listener(req, res);
+      });
+      logger.info(`Slack bot receiving at POST ${SLACK_EVENTS_PATH}`);
+    } else {
+      await bot.start();
+      ctx.onStop(() => bot.stop());
+      logger.info('Slack bot connected over Socket Mode');
+    }
+    onReady?.({ incidents, alerts });
+  };
+}

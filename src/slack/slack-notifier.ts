@@ -1,0 +1,380 @@
+// The Slack notifier of the outbox ("slack:*" channels). It applies alert intents of
+// the state machine and runs the bot's Slack jobs through a WebClient that neither
+// retries nor queues on 429 (rejectRateLimitedCalls, retries 0): every failure comes
+// back to the outbox as a NotifyError that says whether a retry may help and, for a
+// 429, after how long. Jobs re-render from the store and record each step they
+// finish (channel created, members invited, message ts, pin), so a retry resumes.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { AlertIntent } from '../alerting/state-machine.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { SloEvaluation, TierSignal } from '../domain/evaluation.ts';
+import type { Severity, Slo } from '../domain/slo.ts';
+import { incidentChannelName } from '../incidents/channel-name.ts';
+import type { AlertmanagerAlert, IncidentDesk } from '../incidents/incident-desk.ts';
+import { addTimeline, getIncident, listTimeline, savePostmortem, updateIncident } from '../incidents/incident-store.ts';
+import { type AffectedSlo, renderPostmortem } from '../incidents/postmortem.ts';
+import type { Notification, Notifier } from '../notify/notifier.ts';
+import { NotifyError } from '../notify/notify-error.ts';
+import type { Db } from '../store/db.ts';
+import { listEvaluations } from '../store/repositories/evaluations.ts';
+import type { AlertDesk } from './alert-desk.ts';
+import { getAlert, getMessageRef, type MessageRef, saveMessageRef } from './alert-store.ts';
+import { type AlertButtons, renderAlertMessage } from './blocks/alert-message.ts';
+import { renderIncidentSummary } from './blocks/incident-summary.ts';
+import { capBlocks, chunkLines, clip } from './blocks/limits.ts';
+import type { SlackBotConfig } from './slack-config.ts';
+import { isSlackJob, jobFrom, type SlackJob } from './slack-jobs.ts';
+
+/** Slack's documented limit for posting: about one message per second per channel. */
+const MIN_POST_INTERVAL_MS = 1000;
+const MAX_NAME_ATTEMPTS = 20;
+/** ok:false errors that a later try can fix. */
+const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+
+export interface SlackNotifierDeps {
+  db: Db;
+  clock: Clock;
+  client: WebClient;
+  config: SlackBotConfig;
+  alerts: AlertDesk;
+  incidents: IncidentDesk;
+  logger: Logger;
+  /** Loads the post-mortem template (playbooks/postmortem.md.hbs unless the SLO names another). */
+  postmortemTemplate: (sloIds: string[]) => Promise<string>;
+  alertButtons?: AlertButtons;
+  /** Bot user id, left out of invitations. */
+  botUserId?: string;
+}
+
+/** The WebClient the outbox uses: no internal retries or 429 queueing (the outbox owns both). */
+export function outboxWebClient(token: string, options: WebClientOptions = {}): WebClient {
+  return new WebClient(token, { ...options, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+}
+
+/** Turns a Web API failure into the outbox's language. */
+export function toNotifyError(error: unknown): NotifyError {
+  const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
+  switch (e.code) {
+    case ErrorCode.RateLimitedError:
+      return new NotifyError('slack', `rate limited, retry after ${e.retryAfter} s`, { retryable: true, retryAfterSeconds: e.retryAfter, cause: error });
+    case ErrorCode.HTTPError:
+      return new NotifyError('slack', `HTTP ${e.statusCode}`, { retryable: (e.statusCode ?? 500) >= 500 || e.statusCode === 408, cause: error });
+    case ErrorCode.RequestError:
+      return new NotifyError('slack', `request failed: ${e.message}`, { retryable: true, cause: error });
+    case ErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown_error';
+      return new NotifyError('slack', `Slack refused: ${code}`, { retryable: TRANSIENT_PLATFORM_ERRORS.has(code), cause: error });
+    }
+    default:
+      if (error instanceof NotifyError) return error;
+      return new NotifyError('slack', (error as Error).message ?? String(error), { retryable: true, cause: error });
+  }
+}
+
+function platformError(error: unknown): string | undefined {
+  const e = error as { code?: string; data?: { error?: string } };
+  return e.code === ErrorCode.PlatformError ? e.data?.error : undefined;
+}
+
+export class SlackNotifier implements Notifier {
+  readonly name = 'slack';
+  readonly #d: SlackNotifierDeps;
+  readonly #lastPost = new Map<string, Promise<number>>();
+  #botUserId: string | undefined;
+
+  constructor(deps: SlackNotifierDeps) {
+    this.#d = deps;
+  }
+
+  async send(notification: Notification, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    try {
+      const lane = notification.channel.slice('slack:'.length) || undefined;
+      if (notification.kind.startsWith('alert.')) {
+        const intent = await intentFromNotification(this.#d.db, notification);
+        if (intent.kind === 'no_data' || intent.kind === 'data_restored') return await this.postNoData(intent, lane);
+        const alertId = await this.#d.alerts.applyIntent(intent, lane);
+        return alertId === null ? undefined : { alertId };
+      }
+      if (notification.kind.startsWith('external.')) {
+        const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
+        return incident ? { incidentId: incident.id } : undefined;
+      }
+      if (!isSlackJob(notification.kind)) {
+        throw new NotifyError('slack', `unknown notification kind "${notification.kind}"`, { retryable: false });
+      }
+      return await this.run(jobFrom(notification.kind, notification.payload), signal);
+    } catch (error) {
+      throw toNotifyError(error);
+    }
+  }
+
+  /** A source stopped answering (or answers again): said once in the SLO's channel. */
+  private async postNoData(intent: AlertIntent, lane: string | undefined): Promise<Record<string, unknown> | undefined> {
+    const slo = this.#d.incidents.deps.slo(intent.sloId);
+    const channel = this.#d.alerts.channelFor(slo, lane);
+    const text =
+      intent.kind === 'no_data'
+        ? `:grey_question: *${intent.sloId}* is *unknown*: its source has not answered since ${intent.since}${intent.evaluation.error ? ` (${intent.evaluation.error})` : ''}. Burn-rate alerts cannot fire or resolve until it answers.`
+        : `:white_check_mark: *${intent.sloId}*: its source answers again (it was unknown since ${intent.since}).`;
+    const ref = await this.upsertMessage(`nodata:${intent.idempotencyKey}`, channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text) } }] });
+    return { ...ref };
+  }
+
+  /** Runs one job; exported for the CLI and tests that want the effect without the outbox. */
+  async run(job: SlackJob, _signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    switch (job.kind) {
+      case 'slack.alert.sync':
+        return this.syncAlert(job.alertId);
+      case 'slack.incident.sync':
+        return this.syncIncident(job.incidentId);
+      case 'slack.incident.post':
+        return this.postToIncident(job.incidentId, job.key, job.text);
+      case 'slack.incident.pin':
+        return this.addPin(job);
+      case 'slack.postmortem':
+        return this.postPostmortem(job.incidentId, job.key);
+    }
+  }
+
+  /** Slack refuses to invite the bot itself (cant_invite_self). */
+  private async botUserId(): Promise<string> {
+    this.#botUserId ??= this.#d.botUserId ?? (await this.#d.client.auth.test()).user_id ?? '';
+    return this.#botUserId;
+  }
+
+  /**
+   * At most one post per second per channel. Outbox lanes run in parallel and several may
+   * post to one channel, so each channel has a chain: a post waits for the previous slot.
+   */
+  private pace(channel: string): Promise<void> {
+    const previous = this.#lastPost.get(channel) ?? Promise.resolve(0);
+    const slot = previous.then(async (last) => {
+      const wait = last + MIN_POST_INTERVAL_MS - Date.now();
+      if (wait > 0) await sleep(wait);
+      return Date.now();
+    });
+    this.#lastPost.set(channel, slot);
+    return slot.then(() => undefined);
+  }
+
+  /** Posts once per key; later calls update the same message in place. */
+  private async upsertMessage(key: string, channel: string, message: { text: string; blocks: unknown[] }): Promise<MessageRef> {
+    const { db, client, clock } = this.#d;
+    const ref = await getMessageRef(db, key);
+    if (ref) {
+      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never });
+      return ref;
+    }
+    await this.pace(channel);
+    const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+    const posted = { channel: res.channel!, ts: res.ts! };
+    await saveMessageRef(db, key, posted, clock.now());
+    return posted;
+  }
+
+  async syncAlert(alertId: number): Promise<Record<string, unknown> | undefined> {
+    const { db, clock } = this.#d;
+    const alert = await getAlert(db, alertId);
+    if (!alert) return undefined;
+    const key = `alert:${alert.id}`;
+    // A silenced or already resolved episode that was never shown stays quiet.
+    const never = !(await getMessageRef(db, key));
+    const silenced = alert.silence && (alert.silence.until === null || alert.silence.until > clock.now());
+    if (never && (alert.state === 'resolved' || silenced)) return undefined;
+    const ref = await this.upsertMessage(key, alert.channel, renderAlertMessage(alert, clock.now(), this.#d.alertButtons));
+    return { ...ref };
+  }
+
+  async syncIncident(incidentId: number): Promise<Record<string, unknown> | undefined> {
+    const { db, client, clock, config } = this.#d;
+    let incident = await getIncident(db, incidentId);
+    if (!incident) return undefined;
+    if (!incident.channelId) {
+      for (let attempt = incident.channelAttempt; ; attempt++) {
+        if (attempt > incident.channelAttempt + MAX_NAME_ATTEMPTS) throw new NotifyError('slack', 'no free incident channel name', { retryable: false });
+        const name = incidentChannelName(config.channelTemplate, { at: incident.openedAt, subject: incident.sloIds[0] ?? incident.title, id: incident.id }, attempt);
+        try {
+          const res = await client.conversations.create({ name, is_private: config.privateIncidentChannels });
+          await updateIncident(db, incident.id, { channelId: res.channel!.id!, channelName: res.channel!.name ?? name, channelAttempt: attempt });
+          break;
+        } catch (error) {
+          if (platformError(error) !== 'name_taken') throw error;
+          await updateIncident(db, incident.id, { channelAttempt: attempt + 1 });
+        }
+      }
+      incident = (await getIncident(db, incidentId))!;
+    }
+    const channel = incident.channelId!;
+    if (!incident.membersInvited) {
+      const users = new Set<string>();
+      if (incident.usergroup) {
+        const res = await client.usergroups.users.list({ usergroup: incident.usergroup });
+        for (const u of res.users ?? []) users.add(u);
+      }
+      for (const p of [incident.openedBy, incident.commander]) if (p) users.add(p.id);
+      users.delete(await this.botUserId());
+      if (users.size > 0) {
+        try {
+          await client.conversations.invite({ channel, users: [...users].join(',') });
+        } catch (error) {
+          if (platformError(error) !== 'already_in_channel') throw error;
+        }
+      }
+      await updateIncident(db, incident.id, { membersInvited: true });
+      if (incident.usergroup) {
+        await addTimeline(db, incident.id, { at: clock.now(), kind: 'status', actor: null, text: `Invited the on-call group <!subteam^${incident.usergroup}> (${users.size} people)` }, `invited:${incident.id}`);
+      }
+    }
+    const timeline = await listTimeline(db, incident.id);
+    const ref = await this.upsertMessage(`incident:${incident.id}:summary`, channel, renderIncidentSummary(incident, timeline, clock.now()));
+    if (!(await getMessageRef(db, `incident:${incident.id}:pinned`))) {
+      try {
+        await client.pins.add({ channel: ref.channel, timestamp: ref.ts });
+      } catch (error) {
+        if (platformError(error) !== 'already_pinned') throw error;
+      }
+      await saveMessageRef(db, `incident:${incident.id}:pinned`, ref, clock.now());
+    }
+    return { channel: ref.channel, ts: ref.ts };
+  }
+
+  async postToIncident(incidentId: number, key: string, text: string): Promise<Record<string, unknown> | undefined> {
+    const { db, client, clock } = this.#d;
+    const incident = await getIncident(db, incidentId);
+    if (!incident?.channelId) throw new NotifyError('slack', `incident #${incidentId} has no channel yet`, { retryable: true });
+    const refKey = `incident:${incidentId}:post:${key}`;
+    const existing = await getMessageRef(db, refKey);
+    if (existing) return { ...existing };
+    await this.pace(incident.channelId);
+    const res = await client.chat.postMessage({ channel: incident.channelId, text: clip(text, 3000) });
+    const ref = { channel: res.channel!, ts: res.ts! };
+    await saveMessageRef(db, refKey, ref, clock.now());
+    return { ...ref };
+  }
+
+  private async addPin(job: Extract<SlackJob, { kind: 'slack.incident.pin' }>): Promise<Record<string, unknown> | undefined> {
+    const { client } = this.#d;
+    const history = await client.conversations.history({ channel: job.channel, latest: job.ts, inclusive: true, limit: 1 });
+    const message = history.messages?.find((m) => m.ts === job.ts);
+    if (!message) return undefined;
+    const user = await client.users.info({ user: job.user }).catch(() => undefined);
+    const name = user?.user?.profile?.display_name || user?.user?.name || job.user;
+    const author = message.user ? ` <@${message.user}>` : '';
+    const added = await this.#d.incidents.tx(async (q, jobs) => {
+      const ok = await addTimeline(q, job.incidentId, { at: new Date(job.at), kind: 'pin', actor: { id: job.user, name }, text: `:pushpin:${author}: ${message.text ?? ''}`.trim() }, `pin:${job.channel}:${job.ts}`);
+      if (ok) jobs.add({ kind: 'slack.incident.sync', incidentId: job.incidentId });
+      return ok;
+    });
+    return { added };
+  }
+
+  async postPostmortem(incidentId: number, key = 'draft'): Promise<Record<string, unknown> | undefined> {
+    const markdown = await this.renderAndStorePostmortem(incidentId);
+    const { db } = this.#d;
+    const incident = (await getIncident(db, incidentId))!;
+    if (!incident.channelId) throw new NotifyError('slack', `incident #${incidentId} has no channel yet`, { retryable: true });
+    const lines = markdown.split('\n');
+    const blocks = [
+      { type: 'header', text: { type: 'plain_text', text: `Post-mortem draft: incident #${incidentId}` } },
+      ...chunkLines(lines).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Export the Markdown with \`burnwatch postmortem ${incidentId}\`.` }] },
+    ];
+    const ref = await this.upsertMessage(`incident:${incidentId}:postmortem:${key}`, incident.channelId, {
+      text: `Post-mortem draft for incident #${incidentId}`,
+      blocks: capBlocks(blocks as never),
+    });
+    return { ...ref };
+  }
+
+  async renderAndStorePostmortem(incidentId: number): Promise<string> {
+    const { db, clock } = this.#d;
+    const incident = await getIncident(db, incidentId);
+    if (!incident) throw new NotifyError('slack', `no incident #${incidentId}`, { retryable: false });
+    const markdown = await buildPostmortem({ ...this.#d, slo: this.#d.incidents.deps.slo }, incidentId);
+    await savePostmortem(db, incidentId, markdown, clock.now());
+    return markdown;
+  }
+}
+
+/**
+ * The cycle enqueues `alert.<kind>` with a flat payload (see notificationPayload); the full
+ * evaluation (every tier, for "which windows fired") was saved in the same transaction.
+ */
+export async function intentFromNotification(db: Db, n: Notification): Promise<AlertIntent> {
+  const p = n.payload as {
+    slo: string; severity: Severity | null; tier: string | null; since: string; at: string; objective: number; window: string;
+    status: SloEvaluation['status']; sli: number | null; errorBudgetRemaining: number | null; timeToExhaustionSeconds: number | null;
+    burnRates: Record<string, number | null>; signal?: TierSignal; error?: string;
+  };
+  const at = new Date(p.at);
+  const [stored] = await listEvaluations(db, { from: at, to: new Date(at.getTime() + 1), sloId: p.slo });
+  const evaluation: SloEvaluation = stored
+    ? {
+        id: p.slo, objective: stored.objective, window: p.window, status: stored.status, evaluatedAt: stored.evaluatedAt.toISOString(), sli: stored.sli,
+        errorBudgetRemaining: stored.budgetRemaining, timeToExhaustionSeconds: stored.timeToExhaustionSeconds, burnRates: stored.burnRates,
+        tiers: stored.tiers, events: stored.events, ...(stored.error ? { error: stored.error } : {}),
+      }
+    : {
+        id: p.slo, objective: p.objective, window: p.window, status: p.status, evaluatedAt: p.at, sli: p.sli, errorBudgetRemaining: p.errorBudgetRemaining,
+        timeToExhaustionSeconds: p.timeToExhaustionSeconds, burnRates: p.burnRates, tiers: p.signal ? [p.signal] : [], events: null, ...(p.error ? { error: p.error } : {}),
+      };
+  return {
+    kind: n.kind.slice('alert.'.length) as AlertIntent['kind'],
+    idempotencyKey: n.idempotencyKey,
+    sloId: p.slo,
+    tierKey: p.tier,
+    severity: p.severity,
+    since: p.since,
+    at: p.at,
+    ...(p.signal ? { tier: p.signal } : {}),
+    evaluation,
+  };
+}
+
+/** The service's `external.<status>` payload (an Alertmanager alert). */
+export function alertmanagerAlertOf(p: Record<string, unknown>): AlertmanagerAlert {
+  return {
+    fingerprint: String(p['fingerprint']),
+    alertname: String(p['alertname']),
+    status: p['alert'] === 'resolved' ? 'resolved' : 'firing',
+    labels: (p['labels'] ?? {}) as Record<string, string>,
+    annotations: (p['annotations'] ?? {}) as Record<string, string>,
+    startsAt: new Date(String(p['startsAt'])),
+    endsAt: p['endsAt'] ? new Date(String(p['endsAt'])) : null,
+  };
+}
+
+/** Renders the post-mortem of an incident from the store (also used by `burnwatch postmortem`). */
+export async function buildPostmortem(
+  deps: { db: Db; clock: Clock; slo: (id: string) => Slo | undefined; postmortemTemplate: (sloIds: string[]) => Promise<string> },
+  incidentId: number,
+): Promise<string> {
+  const { db, clock } = deps;
+  const incident = await getIncident(db, incidentId);
+  if (!incident) throw new Error(`no incident #${incidentId}`);
+  const timeline = await listTimeline(db, incidentId);
+  const slos: AffectedSlo[] = [];
+  let suspected: string | null = null;
+  const alert = incident.alertId !== null ? await getAlert(db, incident.alertId) : undefined;
+  for (const id of incident.sloIds) {
+    const slo = deps.slo(id);
+    slos.push({
+      id,
+      name: slo?.name ?? alert?.snapshot.sloName ?? id,
+      objectivePercent: slo?.objectivePercent ?? alert?.snapshot.objectivePercent ?? 0,
+      window: slo?.window ?? alert?.snapshot.window ?? '',
+      description: slo?.description ?? null,
+      owner: slo?.owner ?? alert?.snapshot.owner ?? null,
+      runbook: alert?.snapshot.runbook ?? slo?.alerting.runbook ?? null,
+      budgetAtStart: incident.budgetAtStart,
+      budgetAtEnd: incident.budgetAtEnd,
+    });
+  }
+  const c = alert?.snapshot.suspectedChange;
+  if (c) suspected = `${c.kind} \`${c.subject}\` at ${c.at.toISOString()}: ${c.summary}${c.actor ? ` (by ${c.actor})` : ''}`;
+  const firedTier = alert?.snapshot.firedTier ?? null;
+  const template = await deps.postmortemTemplate(incident.sloIds);
+  return renderPostmortem(template, { incident, timeline, slos, firedTier, suspectedChange: suspected, generatedAt: clock.now() });
+}

@@ -1,0 +1,217 @@
+// A small client for the one Prometheus HTTP API endpoint burnwatch needs: the instant query
+// `POST /api/v1/query` (form-encoded, so long queries fit). Prometheus, Thanos and Mimir all serve
+// it the same way; nothing here uses Prometheus-only endpoints.
+import { z } from 'zod';
+import { SourceError } from '../source-error.ts';
+
+export interface PrometheusClientOptions {
+  /** DataSource name, for error messages. */
+  name: string;
+  /** Base URL, e.g. http://prometheus:9090 or https://mimir/prometheus. */
+  url: string;
+  /** Per attempt. */
+  timeoutSeconds: number;
+  /** Sent with every request (Authorization, X-Scope-OrgID, …). */
+  headers?: Record<string, string>;
+  /** Queries in flight at once against this source. Default 8. */
+  maxConcurrency?: number;
+  /** Retries after a 5xx or a network error (not after 4xx or a timeout). Default 2. */
+  retries?: number;
+  /** First backoff; doubles per retry, with jitter. Default 250 ms. */
+  backoffMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** One series of a range query: its value at each step that had one. */
+export interface RangeSeries {
+  labels: Record<string, string>;
+  points: Array<{ at: Date; value: number }>;
+}
+
+// Loose: outside APIs may add fields.
+const responseSchema = z.object({
+  status: z.enum(['success', 'error']),
+  data: z
+    .object({
+      resultType: z.string(),
+      result: z.unknown(),
+    })
+    .optional(),
+  errorType: z.string().optional(),
+  error: z.string().optional(),
+});
+const vectorSchema = z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) }));
+const scalarSchema = z.tuple([z.number(), z.string()]);
+const matrixSchema = z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])) }));
+
+/** Prometheus writes special floats as "+Inf", "-Inf", "NaN". */
+export function parsePromValue(text: string): number {
+  if (text === '+Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
+}
+
+export class PrometheusClient {
+  readonly name: string;
+  readonly #opts: Required<Omit<PrometheusClientOptions, 'headers' | 'fetch'>> & { headers: Record<string, string> };
+  readonly #fetch: typeof fetch;
+  readonly #slots: Semaphore;
+
+  constructor(opts: PrometheusClientOptions) {
+    this.name = opts.name;
+    const { url, headers } = withoutCredentials(opts.url, opts.headers ?? {});
+    this.#opts = {
+      name: opts.name,
+      url,
+      timeoutSeconds: opts.timeoutSeconds,
+      headers,
+      maxConcurrency: opts.maxConcurrency ?? 8,
+      retries: opts.retries ?? 2,
+      backoffMs: opts.backoffMs ?? 250,
+    };
+    this.#fetch = opts.fetch ?? fetch;
+    this.#slots = new Semaphore(this.#opts.maxConcurrency);
+  }
+
+  /** Instant query at `time` (server time when omitted). Scalars come back as one unlabelled sample. */
+  async query(expr: string, time?: Date, signal?: AbortSignal): Promise<Sample[]> {
+    const form = new URLSearchParams({ query: expr });
+    if (time) form.set('time', (time.getTime() / 1000).toFixed(3));
+    const body = await this.#withRetries(() => this.#post('/api/v1/query', form, expr, signal), signal);
+    return this.#samples(body, expr);
+  }
+
+  /** Range query `POST /api/v1/query_range`: every `stepSeconds` from start to end inclusive (report backfills). */
+  async queryRange(expr: string, start: Date, end: Date, stepSeconds: number, signal?: AbortSignal): Promise<RangeSeries[]> {
+    const form = new URLSearchParams({
+      query: expr,
+      start: (start.getTime() / 1000).toFixed(3),
+      end: (end.getTime() / 1000).toFixed(3),
+      step: String(stepSeconds),
+    });
+    const body = (await this.#withRetries(() => this.#post('/api/v1/query_range', form, expr, signal), signal)) as { resultType: string; result: unknown };
+    const matrix = body.resultType === 'matrix' ? matrixSchema.safeParse(body.result) : undefined;
+    if (!matrix?.success) {
+      throw new SourceError('bad_response', `expected a range vector, got ${body.resultType}`, { source: this.name, query: expr, retryable: false });
+    }
+    return matrix.data.map((s) => ({
+      labels: s.metric,
+      points: s.values.map(([t, v]) => ({ at: new Date(Math.round(t * 1000)), value: parsePromValue(v) })),
+    }));
+  }
+
+  async #withRetries<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof SourceError) || !error.retryable || n >= this.#opts.retries || signal?.aborted) throw error;
+        const delay = this.#opts.backoffMs * 2 ** n * (0.5 + Math.random() / 2);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  async #post(path: string, form: URLSearchParams, expr: string, signal?: AbortSignal): Promise<unknown> {
+    const release = await this.#slots.acquire();
+    const timeout = AbortSignal.timeout(this.#opts.timeoutSeconds * 1000);
+    const source = this.name;
+    try {
+      let response: Response;
+      try {
+        response = await this.#fetch(`${this.#opts.url}${path}`, {
+          method: 'POST',
+          headers: { ...this.#opts.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+      } catch (cause) {
+        if (timeout.aborted) {
+          throw new SourceError('timeout', `no answer within ${this.#opts.timeoutSeconds}s`, { source, query: expr, retryable: false, cause });
+        }
+        const why = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String(cause);
+        throw new SourceError('unreachable', `cannot reach ${this.#opts.url}: ${why}`, { source, query: expr, retryable: !signal?.aborted, cause });
+      }
+      const text = await response.text().catch(() => '');
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      const parsed = responseSchema.safeParse(json);
+      if (!response.ok) {
+        const detail = parsed.success && parsed.data.error ? `${parsed.data.errorType}: ${parsed.data.error}` : text.slice(0, 200);
+        const status = response.status;
+        if (status === 401 || status === 403) {
+          throw new SourceError('auth', `HTTP ${status} (check the source's headers): ${detail}`, { source, query: expr, retryable: false });
+        }
+        if (status === 400 || status === 422) {
+          throw new SourceError('bad_query', `HTTP ${status}: ${detail}`, { source, query: expr, retryable: false });
+        }
+        throw new SourceError('http_error', `HTTP ${status}: ${detail}`, { source, query: expr, retryable: status >= 500 });
+      }
+      if (!parsed.success || parsed.data.status !== 'success') {
+        throw new SourceError('bad_response', `not a Prometheus API answer: ${text.slice(0, 200)}`, { source, query: expr, retryable: false });
+      }
+      return parsed.data.data;
+    } finally {
+      release();
+    }
+  }
+
+  #samples(data: unknown, expr: string): Sample[] {
+    const { resultType, result } = data as { resultType: string; result: unknown };
+    if (resultType === 'vector') {
+      const vector = vectorSchema.safeParse(result);
+      if (vector.success) return vector.data.map((s) => ({ labels: s.metric, value: parsePromValue(s.value[1]) }));
+    } else if (resultType === 'scalar') {
+      const scalar = scalarSchema.safeParse(result);
+      if (scalar.success) return [{ labels: {}, value: parsePromValue(scalar.data[1]) }];
+    }
+    throw new SourceError('bad_response', `expected an instant vector, got ${resultType}`, { source: this.name, query: expr, retryable: false });
+  }
+}
+
+/**
+ * fetch refuses URLs with user:password@; turn them into a Basic Authorization header (unless one
+ * is configured) so that the credentials also stay out of error messages.
+ */
+function withoutCredentials(raw: string, headers: Record<string, string>): { url: string; headers: Record<string, string> } {
+  const url = new URL(raw);
+  const out = { ...headers };
+  if (url.username || url.password) {
+    const hasAuth = Object.keys(out).some((k) => k.toLowerCase() === 'authorization');
+    const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+    if (!hasAuth) out.authorization = `Basic ${basic}`;
+    url.username = '';
+    url.password = '';
+  }
+  return { url: url.toString().replace(/\/+$/, ''), headers: out };
+}
+
+/** A counting semaphore: at most `size` holders at once, FIFO. */
+class Semaphore {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async acquire(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}

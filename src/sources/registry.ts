@@ -1,0 +1,51 @@
+// Builds the SliSources named in the config. One factory per source type: adding a source type is
+// one line here plus its folder under src/sources/.
+import type { DataSourceSpec } from '../domain/slo.ts';
+import type { Db } from '../store/db.ts';
+import { createBigQuerySource } from './bigquery/bigquery-source.ts';
+import { createPostgresSource } from './postgres/postgres-source.ts';
+import { PrometheusSource } from './prometheus/prometheus-source.ts';
+import type { SliSource } from './sli-source.ts';
+
+/** What some sources need besides their spec. */
+export interface SourceDeps {
+  /** burnwatch's store: the warehouse sources keep their per-interval aggregates there (else in memory). */
+  store?: Db;
+}
+
+export type SourceFactory<S extends DataSourceSpec = DataSourceSpec> = (spec: S, deps?: SourceDeps) => SliSource;
+
+type Factories = { [T in DataSourceSpec['type']]?: SourceFactory<Extract<DataSourceSpec, { type: T }>> };
+
+export const SOURCE_FACTORIES: Factories = {
+  prometheus: (spec) => PrometheusSource.fromSpec(spec),
+  bigquery: (spec, deps) => createBigQuerySource(spec, { cache: deps?.store }),
+  postgres: (spec, deps) => createPostgresSource(spec, { cache: deps?.store }),
+};
+
+export class UnsupportedSourceError extends Error {
+  readonly code = 'unsupported_source';
+  constructor(spec: DataSourceSpec, supported: readonly string[]) {
+    super(`data source "${spec.name}": type "${spec.type}" is not supported (supported: ${supported.join(', ') || 'none'})`);
+    this.name = 'UnsupportedSourceError';
+  }
+}
+
+/** SliSources by name, in the order given. */
+export function buildSources(
+  specs: readonly DataSourceSpec[],
+  factories: Factories = SOURCE_FACTORIES,
+  deps: SourceDeps = {},
+): Map<string, SliSource> {
+  const out = new Map<string, SliSource>();
+  for (const spec of specs) {
+    const factory = factories[spec.type] as SourceFactory | undefined;
+    if (!factory) throw new UnsupportedSourceError(spec, Object.keys(factories));
+    out.set(spec.name, factory(spec, deps));
+  }
+  return out;
+}
+
+export async function closeSources(sources: ReadonlyMap<string, SliSource>): Promise<void> {
+  await Promise.allSettled([...sources.values()].map((s) => s.close()));
+}

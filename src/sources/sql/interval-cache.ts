@@ -1,0 +1,174 @@
+// Per-interval aggregates of warehouse queries, kept in burnwatch's store
+// (migration 010): what has been read, and the sums each window needs.
+import { createHash } from 'node:crypto';
+import type { Db } from '../../store/db.ts';
+import { withTransaction } from '../../store/db.ts';
+
+export interface CacheEntry {
+  sloId: string;
+  source: string;
+  kind: 'ratio' | 'series' | 'freshness';
+  query: string;
+  intervalSeconds: number;
+}
+
+export interface Coverage {
+  from: Date;
+  until: Date;
+}
+
+export interface IntervalRow {
+  start: Date;
+  good?: number | undefined;
+  bad?: number | undefined;
+  total?: number | undefined;
+  valueSum?: number | undefined;
+  valueCount?: number | undefined;
+  lastUpdate?: Date | undefined;
+}
+
+export function cacheKey(entry: CacheEntry): string {
+  return createHash('sha256')
+    .update(JSON.stringify([entry.sloId, entry.source, entry.kind, entry.query, entry.intervalSeconds]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export async function loadCoverage(db: Db, key: string): Promise<Coverage | null> {
+  const { rows } = await db.query<{ covered_from: Date; covered_until: Date }>(
+    'SELECT covered_from, covered_until FROM warehouse_cache WHERE cache_key = $1',
+    [key],
+  );
+  const row = rows[0];
+  return row ? { from: row.covered_from, until: row.covered_until } : null;
+}
+
+/**
+ * Replaces what is stored for [range.from, range.until) with `rows` (a re-read of late
+ * data may have emptied a bucket), records the new coverage and forgets intervals the
+ * longest window no longer reaches, keeping the last one before (freshness needs it).
+ * Rows outside the range (a freshness baseline) are merged, never deleted.
+ */
+export async function storeIntervals(
+  db: Db,
+  entry: CacheEntry,
+  range: Coverage,
+  rows: readonly IntervalRow[],
+  coverage: Coverage,
+  keepFrom: Date,
+): Promise<void> {
+  const key = cacheKey(entry);
+  await withTransaction(db, async (client) => {
+    // An entry not read for the whole window (an edited query, a removed SLO) is dead weight.
+    await client.query('DELETE FROM warehouse_cache WHERE slo_id = $1 AND cache_key <> $2 AND covered_until < $3', [
+      entry.sloId,
+      key,
+      keepFrom,
+    ]);
+    await client.query(
+      `INSERT INTO warehouse_cache (cache_key, slo_id, source, kind, interval_seconds, covered_from, covered_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (cache_key) DO UPDATE SET covered_from = excluded.covered_from, covered_until = excluded.covered_until`,
+      [key, entry.sloId, entry.source, entry.kind, entry.intervalSeconds, coverage.from, coverage.until],
+    );
+    await client.query('DELETE FROM warehouse_intervals WHERE cache_key = $1 AND interval_start >= $2 AND interval_start < $3', [
+      key,
+      range.from,
+      range.until,
+    ]);
+    if (rows.length > 0) {
+      await client.query(
+        `INSERT INTO warehouse_intervals (cache_key, interval_start, good, bad, total, value_sum, value_count, last_update)
+         SELECT $1, * FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::int[], $8::timestamptz[])
+         ON CONFLICT (cache_key, interval_start) DO UPDATE SET
+           good = excluded.good, bad = excluded.bad, total = excluded.total,
+           value_sum = excluded.value_sum, value_count = excluded.value_count,
+           last_update = GREATEST(warehouse_intervals.last_update, excluded.last_update)`,
+        [
+          key,
+          rows.map((r) => r.start),
+          rows.map((r) => r.good ?? null),
+          rows.map((r) => r.bad ?? null),
+          rows.map((r) => r.total ?? null),
+          rows.map((r) => r.valueSum ?? null),
+          rows.map((r) => r.valueCount ?? null),
+          rows.map((r) => r.lastUpdate ?? null),
+        ],
+      );
+    }
+    await client.query(
+      `DELETE FROM warehouse_intervals WHERE cache_key = $1 AND interval_start < (
+         SELECT max(interval_start) FROM warehouse_intervals WHERE cache_key = $1 AND interval_start <= $2)`,
+      [key, keepFrom],
+    );
+  });
+}
+
+export type RatioSums = Map<number, { good: number; bad: number; total: number }>;
+
+/** Window starts as parameters $3…, so one range scan serves every window (FILTER per window). */
+function windowStarts(asOf: Date, windows: readonly number[]): Date[] {
+  return windows.map((w) => new Date(asOf.getTime() - w * 1000));
+}
+
+/** Sums of the buckets inside [asOf − w, asOf) for each window w (zero when none). */
+export async function sumRatio(db: Db, key: string, asOf: Date, windows: readonly number[]): Promise<RatioSums> {
+  const starts = windowStarts(asOf, windows);
+  const earliest = new Date(asOf.getTime() - Math.max(...windows) * 1000);
+  const columns = windows.flatMap((_, i) =>
+    ['good', 'bad', 'total'].map((c) => `sum(${c}) FILTER (WHERE interval_start >= $${i + 4}) AS ${c}_${i}`),
+  );
+  const { rows } = await db.query<Record<string, number | null>>(
+    `SELECT ${columns.join(', ')} FROM warehouse_intervals
+      WHERE cache_key = $1 AND interval_start >= $2 AND interval_start < $3`,
+    [key, earliest, asOf, ...starts],
+  );
+  const row = rows[0] ?? {};
+  return new Map(windows.map((w, i) => [w, { good: row[`good_${i}`] ?? 0, bad: row[`bad_${i}`] ?? 0, total: row[`total_${i}`] ?? 0 }]));
+}
+
+export type SliceOp = 'gte' | 'gt' | 'lte' | 'lt';
+const SQL_OP: Record<SliceOp, string> = { gte: '>=', gt: '>', lte: '<=', lt: '<' };
+
+/**
+ * Complete slices with data inside [asOf − w, asOf) per window, and how many are good
+ * (the mean of the slice's values satisfies `op threshold`).
+ */
+export async function countSlices(
+  db: Db,
+  key: string,
+  asOf: Date,
+  windows: readonly number[],
+  sliceSeconds: number,
+  op: SliceOp,
+  threshold: number,
+): Promise<Map<number, { good: number; total: number }>> {
+  const starts = windowStarts(asOf, windows);
+  const earliest = new Date(asOf.getTime() - Math.max(...windows) * 1000);
+  // Only complete slices: the last one must end by asOf.
+  const lastStart = new Date(asOf.getTime() - sliceSeconds * 1000);
+  const columns = windows.flatMap((_, i) => [
+    `count(*) FILTER (WHERE interval_start >= $${i + 5}) AS total_${i}`,
+    `count(*) FILTER (WHERE interval_start >= $${i + 5} AND value_sum / value_count ${SQL_OP[op]} $4) AS good_${i}`,
+  ]);
+  const { rows } = await db.query<Record<string, string>>(
+    `SELECT ${columns.join(', ')} FROM warehouse_intervals
+      WHERE cache_key = $1 AND interval_start >= $2 AND interval_start <= $3 AND value_count > 0`,
+    [key, earliest, lastStart, threshold, ...starts],
+  );
+  const row = rows[0] ?? {};
+  return new Map(windows.map((w, i) => [w, { good: Number(row[`good_${i}`] ?? 0), total: Number(row[`total_${i}`] ?? 0) }]));
+}
+
+/** Updates (latest per slice) before `until`, from the last one before `from` on. */
+export async function loadUpdates(db: Db, key: string, from: Date, until: Date): Promise<Date[]> {
+  const { rows } = await db.query<{ last_update: Date }>(
+    `SELECT last_update FROM warehouse_intervals
+      WHERE cache_key = $1 AND last_update IS NOT NULL AND last_update < $3
+        AND interval_start >= COALESCE((SELECT max(interval_start) FROM warehouse_intervals
+                                        WHERE cache_key = $1 AND last_update IS NOT NULL AND interval_start < $2), '-infinity')
+      ORDER BY last_update`,
+    [key, from, until],
+  );
+  return rows.map((r) => r.last_update);
+}

@@ -1,0 +1,123 @@
+// Cost control: evaluating every minute over a day reads only the new intervals (plus
+// the late-data overlap) from BigQuery, bytes per cycle stay proportional to the new
+// data, and the answer always equals a full rescan, late rows included.
+import { OAuth2Client } from 'google-auth-library';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Indicator } from '../../src/domain/slo.ts';
+import { windowsOf } from '../../src/evaluator/index.ts';
+import { createBigQuerySource } from '../../src/sources/bigquery/bigquery-source.ts';
+import { type FakeBigQuery, startFakeBigQuery } from '../fakes/bigquery-api.ts';
+import { openMemoryStore, sqlSlo } from '../helpers/sql-slo.ts';
+
+const D0 = new Date('2026-11-20T00:00:00Z');
+const MIN = 60_000;
+const OVERLAP_SECONDS = 300;
+
+const BUCKETED = `
+  SELECT TIMESTAMP_SECONDS(DIV(UNIX_SECONDS(ts), @bucket_seconds) * @bucket_seconds) AS ts,
+         COUNTIF(relevant) AS good, COUNT(*) AS total
+    FROM ml.impressions WHERE ts >= @start AND ts < @end GROUP BY 1`;
+const ONE_ROW = 'SELECT COUNTIF(relevant) AS good, COUNT(*) AS total FROM ml.impressions WHERE ts >= @start AND ts < @end';
+const ratio = (text: string): Indicator => ({
+  kind: 'ratio',
+  good: { source: 'bq', language: 'sql', text },
+  total: { source: 'bq', language: 'sql', text },
+});
+
+let fake: FakeBigQuery;
+let store: Awaited<ReturnType<typeof openMemoryStore>>;
+
+beforeAll(async () => {
+  [fake, store] = await Promise.all([startFakeBigQuery(), openMemoryStore()]);
+  await fake.db.exec(`
+    CREATE SCHEMA ml;
+    CREATE TABLE ml.impressions (ts timestamptz NOT NULL, relevant boolean NOT NULL);
+    CREATE INDEX ON ml.impressions (ts);`);
+  // Two days: the day before D0 (history) and the day of the cycles; 4 impressions a minute,
+  // bad ones in bursts so that windows differ.
+  const ts: Date[] = [];
+  const relevant: boolean[] = [];
+  for (let m = -1440; m < 1440; m++) {
+    for (let i = 0; i < 4; i++) {
+      ts.push(new Date(D0.getTime() + m * MIN + i * 15_000));
+      relevant.push(!(Math.abs(m) % 90 < 6 && i < 2));
+    }
+  }
+  await fake.db.query('INSERT INTO ml.impressions SELECT * FROM unnest($1::timestamptz[], $2::boolean[])', [ts, relevant]);
+});
+afterAll(async () => {
+  await Promise.all([fake?.close(), store?.close()]);
+});
+
+function makeSource() {
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: 'fake', expiry_date: Date.now() + 86_400_000 });
+  return createBigQuerySource(
+    { type: 'bigquery', name: 'bq', projectId: 'test-project', apiEndpoint: fake.url, timeoutSeconds: 10, overlapSeconds: OVERLAP_SECONDS },
+    { cache: store.db, authClient: auth },
+  );
+}
+
+describe('incremental aggregation', () => {
+  it('reads only new intervals every minute for a day and always equals a full rescan', async () => {
+    const cached = makeSource();
+    const slo = sqlSlo('ranking/relevance', ratio(BUCKETED), { source: 'bq' });
+    const rescanSlo = sqlSlo('ranking/relevance-rescan', ratio(ONE_ROW), { source: 'bq' });
+    const windows = windowsOf(slo);
+    const perCycle: { start: number; end: number; bytes: number }[] = [];
+    let previous: Date | undefined;
+
+    for (let k = 1; k <= 1440; k++) {
+      const at = new Date(D0.getTime() + k * MIN);
+      if (k % 97 === 0) {
+        // Late rows for two minutes ago: inside the overlap, so the next read picks them up.
+        await fake.db.query('INSERT INTO ml.impressions VALUES ($1, false), ($1, true)', [new Date(at.getTime() - 2 * MIN + 1000)]);
+      }
+      const before = fake.queries().length;
+      const reading = await cached.read({ slo, windows, at, parts: ['good', 'total'] });
+      const jobs = fake.queries().slice(before);
+
+      expect(jobs).toHaveLength(1); // one query per cycle
+      const start = (jobs[0]!.params['start'] as Date).getTime();
+      const end = (jobs[0]!.params['end'] as Date).getTime();
+      expect(end).toBe(at.getTime());
+      if (previous) expect(start).toBe(previous.getTime() - OVERLAP_SECONDS * 1000); // new minute + overlap
+      perCycle.push({ start, end, bytes: jobs[0]!.bytesProcessed });
+      previous = at;
+
+      if (k % 120 === 0 || k % 97 === 1 || k === 1440) {
+        const rescan = await cached.read({ slo: rescanSlo, windows, at, parts: ['good', 'total'] });
+        expect(reading).toEqual(rescan);
+      }
+    }
+
+    // Bytes per cycle follow the new data, not the 28-day window.
+    const [first, ...rest] = perCycle;
+    const worst = Math.max(...rest.map((c) => c.bytes));
+    expect(first!.end - first!.start).toBeGreaterThanOrEqual(28 * 86_400_000);
+    expect(worst).toBeGreaterThan(0);
+    expect(worst * 100).toBeLessThan(first!.bytes);
+    console.log(`incremental: first read ${first!.bytes} B, then at most ${worst} B per 1-minute cycle (${rest.length} cycles)`);
+  }, 300_000);
+
+  it('reads expensive SQL at most once per SLO interval', async () => {
+    const src = makeSource();
+    const slo = sqlSlo('ranking/relevance-15m', ratio(BUCKETED), { source: 'bq', intervalSeconds: 900 });
+    const windows = windowsOf(slo);
+    const before = fake.queries().length;
+    const readings = [];
+    for (let k = 1; k <= 120; k++) {
+      readings.push(await src.read({ slo, windows, at: new Date(D0.getTime() + k * MIN), parts: ['good', 'total'] }));
+    }
+    expect(fake.queries().length - before).toBe(1 + Math.floor((120 - 1) / 15));
+    // Between reads the answer is the cached one as of the last read.
+    expect(readings[1]).toEqual(readings[0]);
+    expect(readings[15]).not.toEqual(readings[14]);
+
+    // The one-row form too: all windows at the first minute, again 15 minutes later.
+    const oneRow = sqlSlo('ranking/relevance-15m-one-row', ratio(ONE_ROW), { source: 'bq', intervalSeconds: 900 });
+    const start = fake.queries().length;
+    for (let k = 1; k <= 20; k++) await src.read({ slo: oneRow, windows, at: new Date(D0.getTime() + k * MIN), parts: ['good', 'total'] });
+    expect(fake.queries().length - start).toBe(2 * windows.length);
+  });
+});

@@ -1,0 +1,35 @@
+// The zod schemas are the single source of the format; the README's reference must not fall behind.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { DataSourceDoc, SloDoc } from '../../src/spec/schema.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: walking zod's definitions
+function fieldNames(schema: any, out = new Set<string>()): Set<string> {
+  const def = schema?._zod?.def;
+  if (!def) return out;
+  if (def.type === 'object') {
+    for (const [key, child] of Object.entries(def.shape)) {
+      out.add(key);
+      fieldNames(child, out);
+    }
+  } else if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') fieldNames(def.innerType, out);
+  else if (def.type === 'array') fieldNames(def.element, out);
+  else if (def.type === 'union') for (const option of def.options) fieldNames(option, out);
+  else if (def.type === 'pipe') fieldNames(def.in, out);
+  return out;
+}
+
+describe('README format reference', () => {
+  it.each([
+    ['SLO', SloDoc],
+    ['DataSource', DataSourceDoc],
+  ] as Array<[string, z.ZodType]>)('documents every field of %s', async (_, schema) => {
+    const readme = await readFile(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const names = [...fieldNames(schema)];
+    expect(names.length).toBeGreaterThan(10);
+    const missing = names.filter((name) => !readme.includes(`\`${name}`) && !readme.includes(`${name}:`) && !readme.includes(`.${name}\``));
+    expect(missing).toEqual([]);
+  });
+});
