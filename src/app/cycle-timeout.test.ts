@@ -1,5 +1,7 @@
-// A source that accepts connections and never answers: the cycle is aborted at
-// BURNWATCH_CYCLE_TIMEOUT, reported, writes nothing, and the schedule goes on.
+// A source that accepts connections and never answers, beside one that does (the machine's
+// PostgreSQL): at the read deadline (80 % of BURNWATCH_CYCLE_TIMEOUT) the stuck SLO becomes
+// unknown, naming its source, the other SLO is evaluated and written, the stuck reads are
+// cancelled, and the schedule goes on.
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import { SOURCE_FACTORIES } from '../sources/registry.ts';
 import { loadSpecs } from '../spec/load.ts';
 import { type RunningService, startService } from './start-service.ts';
 
-describe('a cycle that exceeds BURNWATCH_CYCLE_TIMEOUT', () => {
+describe('a source slower than the cycle', () => {
   let dir: string;
   let service: RunningService;
   let blackhole: net.Server;
@@ -49,6 +51,25 @@ spec:
     ratio:
       bad: sum(increase(errors_total[$window]))
       total: sum(increase(requests_total[$window]))
+---
+apiVersion: burnwatch/v1
+kind: DataSource
+metadata: { name: registry }
+spec:
+  postgres: { url: "postgres://postgres@127.0.0.1:5432/postgres", timeout: 10s }
+---
+apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: training-runs, service: trainer }
+spec:
+  objective: 99
+  window: 7d
+  interval: 1s
+  source: registry
+  indicator:
+    ratio:
+      bad: SELECT 1 AS bad WHERE @start < @end
+      total: SELECT 1000 AS total WHERE @start < @end
 `,
     );
     service = await startService({
@@ -57,7 +78,7 @@ spec:
         BURNWATCH_HOST: '127.0.0.1',
         BURNWATCH_DATA_DIR: path.join(dir, 'data'),
         BURNWATCH_SLOS_DIR: path.join(dir, 'slos'),
-        BURNWATCH_CYCLE_TIMEOUT: '1s',
+        BURNWATCH_CYCLE_TIMEOUT: '2s',
         BURNWATCH_SCHEDULE: '* * * * * *',
         BURNWATCH_SHUTDOWN_GRACE: '1s',
       }),
@@ -73,14 +94,23 @@ spec:
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('aborts it, reports it, writes nothing, and keeps scheduling', async () => {
-    await expect
-      .poll(async () => (await (await fetch(`${service.url}/metrics`)).text()).match(/burnwatch_evaluation_cycles_total\{result="aborted"\} (\d+)/)?.[1], { timeout: 30_000 })
-      .toMatch(/^[2-9]|\d\d/);
-    expect(logs.some((l) => l.includes('evaluation cycle aborted') && l.includes('BURNWATCH_CYCLE_TIMEOUT (1s)'))).toBe(true);
-    const { rows } = await service.store.db.query('SELECT count(*)::int AS n FROM evaluations');
-    expect(rows[0].n).toBe(0);
-    // The aborted reads were cancelled, not left hanging on the source.
+  it('makes the stuck SLO unknown at the read deadline, evaluates the others, and keeps scheduling', async () => {
+    const stored = async () =>
+      (await service.store.db.query<{ slo_id: string; status: string; error: string | null }>('SELECT slo_id, status, error FROM evaluations ORDER BY evaluated_at')).rows;
+    // Two cycles at least, each writing both SLOs.
+    await expect.poll(async () => (await stored()).filter((r) => r.slo_id === 'ranker/availability').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const rows = await stored();
+    const stuck = rows.filter((r) => r.slo_id === 'ranker/availability');
+    const fine = rows.filter((r) => r.slo_id === 'trainer/training-runs');
+    expect(stuck.every((r) => r.status === 'unknown')).toBe(true);
+    expect(stuck[0]!.error).toContain("prometheus: SLO ranker/availability: no answer before the cycle's read deadline (1.6s)");
+    expect(fine.length).toBeGreaterThanOrEqual(2);
+    expect(fine).toEqual(fine.map(() => ({ slo_id: 'trainer/training-runs', status: 'ok', error: null })));
+    expect(logs.some((l) => l.includes('had no answer before the read deadline') && l.includes('ranker/availability') && !l.includes('trainer/training-runs'))).toBe(true);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/burnwatch_evaluation_cycles_total\{result="ok"\} [2-9]/);
+    expect(metrics).toContain('burnwatch_slo_status{slo="ranker/availability",status="unknown"} 1');
+    // The stuck reads were cancelled, not left hanging on the source.
     expect(sockets.length).toBeGreaterThan(0);
     await expect.poll(() => sockets.filter((s) => !s.destroyed).length, { timeout: 10_000 }).toBeLessThanOrEqual(2);
   });

@@ -146,4 +146,35 @@ describe('evaluateAll', () => {
     expect(out.map((e) => e.id)).toEqual(slos.map((s) => s.id));
     expect(peak).toBe(3);
   });
+
+  it('at the read deadline, makes only the SLOs still waiting unknown, whether their source batches or not', async () => {
+    // 'prom' batches SLOs (readMany) and never answers, ignoring the signal; 'sql' answers at once.
+    const stuck: SliSource = {
+      name: 'prom',
+      type: 'prometheus',
+      read: () => new Promise<SliReading>(() => {}),
+      readMany: () => new Promise<Array<SliReading | Error>>(() => {}),
+      async ping() {},
+      async close() {},
+    };
+    const fine = new TableSource('sql', () => ({ bad: 0, total: 1000 }));
+    const waiting = Array.from({ length: 3 }, (_, i) => ({ ...ratio, id: `prom/${i}` }));
+    const answered = Array.from({ length: 3 }, (_, i) =>
+      makeSlo({ id: `sql/${i}`, indicator: { kind: 'ratio', bad: q('sql', 'bad'), total: q('sql', 'total') } }),
+    );
+    const deadline = new AbortController();
+    const out = evaluateAll([...waiting, ...answered], new Map<string, SliSource>([['prom', stuck], ['sql', fine]]), AT, {
+      concurrency: 1,
+      readDeadline: deadline.signal,
+    });
+    // The SQL SLOs do not wait behind the stuck batch, even with one place in the pool.
+    await expect.poll(() => fine.requests.length).toBe(3);
+    deadline.abort(new Error('40s'));
+    const byId = Object.fromEntries((await out).map((e) => [e.id, e]));
+    for (const slo of answered) expect(byId[slo.id]).toMatchObject({ status: 'ok' });
+    for (const slo of waiting) {
+      expect(byId[slo.id]!.status).toBe('unknown');
+      expect(byId[slo.id]!.error).toBe(`prom: SLO ${slo.id}: no answer before the cycle's read deadline (40s)`);
+    }
+  });
 });

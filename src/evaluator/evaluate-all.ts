@@ -4,12 +4,20 @@ import type { SloEvaluation, WindowCounts } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
 import type { SliPart, SliReading, SliRequest, SliSource } from '../sources/sli-source.ts';
 import { SourceError } from '../sources/source-error.ts';
+import { Semaphore } from '../concurrency/semaphore.ts';
 import { computeEvaluation, failedEvaluation, windowsOf } from './compute-evaluation.ts';
 
 export interface EvaluateOptions {
   /** SLOs evaluated at the same time (each one runs its sources' queries in parallel). Default 4. */
   concurrency?: number;
+  /** Aborts everything: the caller will throw the results away. */
   signal?: AbortSignal;
+  /**
+   * Stops waiting for sources: an SLO still without an answer becomes unknown, naming the source,
+   * and every SLO that did answer is kept. One stuck warehouse query must not cost the other SLOs
+   * their cycle.
+   */
+  readDeadline?: AbortSignal;
 }
 
 /** Sources by DataSource name. */
@@ -22,18 +30,17 @@ export async function evaluateAll(
   at: Date,
   opts: EvaluateOptions = {},
 ): Promise<SloEvaluation[]> {
-  const shared = await readShared(slos, sources, at, opts.signal);
-  const results: SloEvaluation[] = new Array(slos.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < slos.length) {
-      const i = next++;
-      results[i] = await evaluateSlo(slos[i]!, sources, at, opts.signal, shared.get(slos[i]!));
-    }
-  };
-  const workers = Math.max(1, Math.min(opts.concurrency ?? 4, slos.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return results;
+  const reads = anyOf(opts.signal, opts.readDeadline);
+  const shared = startSharedReads(slos, sources, at, reads);
+  // An SLO waits for its shared batch outside the pool, so that a stuck batch (one slow source)
+  // never holds the places of SLOs that read elsewhere.
+  const pool = new Semaphore(Math.max(1, opts.concurrency ?? 4));
+  return Promise.all(
+    slos.map(async (slo) => {
+      const prefetched = await settled(shared.get(slo));
+      return pool.run(() => evaluateSlo(slo, sources, at, reads, prefetched));
+    }),
+  );
 }
 
 /** Readings already fetched for an SLO, by source name (from sources that share work across SLOs). */
@@ -41,10 +48,16 @@ type SharedReadings = Map<string, SliReading | Error>;
 
 /**
  * Sources that can answer many SLOs at once (readMany) are asked once for all of them, so they
- * can merge queries across SLOs; the rest are asked per SLO in evaluateSlo.
+ * can merge queries across SLOs; the rest are asked per SLO in evaluateSlo. A batch that fails as
+ * a whole answers undefined: its SLOs are then asked one by one.
  */
-async function readShared(slos: readonly Slo[], sources: SourceMap, at: Date, signal?: AbortSignal): Promise<Map<Slo, SharedReadings>> {
-  const out = new Map<Slo, SharedReadings>();
+function startSharedReads(
+  slos: readonly Slo[],
+  sources: SourceMap,
+  at: Date,
+  signal?: AbortSignal,
+): Map<Slo, Map<string, Promise<SliReading | Error | undefined>>> {
+  const out = new Map<Slo, Map<string, Promise<SliReading | Error | undefined>>>();
   const bySource = new Map<string, Array<{ slo: Slo; request: SliRequest }>>();
   for (const slo of slos) {
     for (const [name, parts] of partsBySource(slo)) {
@@ -55,18 +68,24 @@ async function readShared(slos: readonly Slo[], sources: SourceMap, at: Date, si
       asks.push({ slo, request });
     }
   }
-  await Promise.all(
-    [...bySource].map(async ([name, asks]) => {
-      // A source that fails as a whole leaves its SLOs to be asked one by one.
-      const readings = await sources.get(name)!.readMany!(asks.map((a) => a.request)).catch(() => undefined);
-      if (!readings) return;
-      asks.forEach(({ slo }, i) => {
-        const mine = out.get(slo) ?? new Map();
-        mine.set(name, readings[i]!);
-        out.set(slo, mine);
-      });
-    }),
-  );
+  for (const [name, asks] of bySource) {
+    const batch = untilAborted(sources.get(name)!.readMany!(asks.map((a) => a.request)), name, signal).catch(() => undefined);
+    asks.forEach(({ slo }, i) => {
+      const mine = out.get(slo) ?? new Map();
+      mine.set(name, batch.then((readings) => readings?.[i]));
+      out.set(slo, mine);
+    });
+  }
+  return out;
+}
+
+async function settled(pending: Map<string, Promise<SliReading | Error | undefined>> | undefined): Promise<SharedReadings | undefined> {
+  if (!pending) return undefined;
+  const out: SharedReadings = new Map();
+  for (const [name, reading] of pending) {
+    const value = await reading;
+    if (value) out.set(name, value);
+  }
   return out;
 }
 
@@ -86,7 +105,7 @@ export async function evaluateSlo(
       if (prefetched) return prefetched;
       const source = sources.get(name);
       if (!source) throw new UnknownSourceError(slo, name, [...sources.keys()]);
-      return source.read({ slo, windows, at, parts, ...(signal ? { signal } : {}) });
+      return untilAborted(source.read({ slo, windows, at, parts, ...(signal ? { signal } : {}) }), name, signal, slo.id);
     });
     const settled = await Promise.allSettled(asks);
     const problems: string[] = [];
@@ -103,6 +122,40 @@ export async function evaluateSlo(
     const message = error instanceof Error ? error.message : String(error);
     return failedEvaluation(slo, at, error instanceof SourceError ? 'unknown' : 'error', message);
   }
+}
+
+export const NO_ANSWER_BEFORE_DEADLINE = "no answer before the cycle's read deadline";
+
+/**
+ * Settles with `work`, or, once `signal` aborts, rejects with a SourceError naming the source:
+ * a source that ignores the signal must not hold its SLO, and one that honours it would
+ * otherwise report the abort as its own failure ("cannot reach …: operation aborted").
+ */
+function untilAborted<T>(work: Promise<T>, source: string, signal: AbortSignal | undefined, slo?: string): Promise<T> {
+  if (!signal) return work;
+  const late = () => new SourceError('timeout', `${NO_ANSWER_BEFORE_DEADLINE} (${reasonOf(signal)})`, { source, retryable: true, ...(slo ? { slo } : {}) });
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(late());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(late());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => (signal.aborted ? onAbort() : resolve(value)),
+      (error) => (signal.aborted ? onAbort() : reject(error)),
+    ).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason = signal.reason as unknown;
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+function anyOf(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
 }
 
 class UnknownSourceError extends Error {

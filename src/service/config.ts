@@ -98,6 +98,8 @@ export interface Config {
   notifyLog: boolean;
   schedule: string;
   cycleTimeoutSeconds: number;
+  /** Sources get this long (80 % of the cycle timeout); the rest is for writing the cycle. */
+  readDeadlineSeconds: number;
   shutdownGraceSeconds: number;
   outbox: { backoffSeconds: number; maxBackoffSeconds: number };
   /** Evaluations older than this are deleted; finished outbox messages after 30 days. */
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     notifyLog: e.BURNWATCH_NOTIFY_LOG,
     schedule: e.BURNWATCH_SCHEDULE,
     cycleTimeoutSeconds: e.BURNWATCH_CYCLE_TIMEOUT,
+    readDeadlineSeconds: e.BURNWATCH_CYCLE_TIMEOUT * 0.8,
     shutdownGraceSeconds: e.BURNWATCH_SHUTDOWN_GRACE,
     outbox: { backoffSeconds: e.BURNWATCH_OUTBOX_BACKOFF, maxBackoffSeconds: e.BURNWATCH_OUTBOX_MAX_BACKOFF },
     retentionSeconds: e.BURNWATCH_RETENTION,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { type AlertIntent, type AlertTransition, advanceAlerts } from '../alerting/state-machine.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
-import { evaluateAll, type SourceMap } from '../evaluator/evaluate-all.ts';
+import { evaluateAll, NO_ANSWER_BEFORE_DEADLINE, type SourceMap } from '../evaluator/evaluate-all.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { loadAlertingState, saveSloAlertState } from '../store/repositories/alerting-state.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
@@ -23,6 +23,12 @@ export interface CycleDeps {
   routes: () => readonly Route[];
   isLeader: () => boolean;
   logger: Logger;
+  /**
+   * How long sources may take before the SLOs still waiting become unknown and the rest of the
+   * cycle is written; shorter than the cycle timeout so that one slow source never costs every
+   * SLO its evaluation.
+   */
+  readDeadlineSeconds?: number;
 }
 
 export interface CycleResult {
@@ -68,11 +74,29 @@ export function notificationPayload(intent: AlertIntent, slo: Slo | undefined): 
   };
 }
 
+async function withReadDeadline<T>(seconds: number | undefined, run: (deadline: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  if (!seconds) return run(undefined);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`${seconds}s`)), seconds * 1000);
+  try {
+    return await run(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function runEvaluationCycle(deps: CycleDeps, slos: readonly Slo[], at: Date, signal: AbortSignal): Promise<CycleResult> {
   return tracer.startActiveSpan('evaluation.cycle', { attributes: { 'burnwatch.slos': slos.length, 'burnwatch.at': at.toISOString() } }, async (span) => {
     try {
-      const evaluations = await evaluateAll(slos, deps.sources(), at, { signal });
+      const evaluations = await withReadDeadline(deps.readDeadlineSeconds, (readDeadline) =>
+        evaluateAll(slos, deps.sources(), at, { signal, ...(readDeadline ? { readDeadline } : {}) }),
+      );
       signal.throwIfAborted();
+      const late = evaluations.filter((e) => e.error?.includes(NO_ANSWER_BEFORE_DEADLINE)).map((e) => e.id);
+      if (late.length > 0) {
+        span.setAttribute('burnwatch.late_slos', late.length);
+        deps.logger.warn({ slos: late, readDeadlineSeconds: deps.readDeadlineSeconds }, `${late.length} SLO(s) had no answer before the read deadline and are unknown; the others were evaluated`);
+      }
       const byId = new Map(slos.map((s) => [s.id, s]));
       const result = await withTransaction(deps.db, async (tx) => {
         const state = await loadAlertingState(tx);

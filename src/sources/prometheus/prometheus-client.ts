@@ -2,6 +2,7 @@
 // `POST /api/v1/query` (form-encoded, so long queries fit). Prometheus, Thanos and Mimir all serve
 // it the same way; nothing here uses Prometheus-only endpoints.
 import { z } from 'zod';
+import { Semaphore } from '../../concurrency/semaphore.ts';
 import { SourceError } from '../source-error.ts';
 
 export interface PrometheusClientOptions {
@@ -193,25 +194,4 @@ function withoutCredentials(raw: string, headers: Record<string, string>): { url
     url.password = '';
   }
   return { url: url.toString().replace(/\/+$/, ''), headers: out };
-}
-
-/** A counting semaphore: at most `size` holders at once, FIFO. */
-class Semaphore {
-  #free: number;
-  readonly #waiting: Array<() => void> = [];
-  constructor(size: number) {
-    this.#free = size;
-  }
-  async acquire(): Promise<() => void> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    };
-  }
 }
