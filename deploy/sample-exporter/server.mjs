@@ -8,7 +8,7 @@
 import http from 'node:http';
 
 const MODES = new Set(['none', 'errors', 'latency', 'stale-model', 'training-stall']);
-let fault = MODES.has(process.env.FAULT ?? 'none') ? (process.env.FAULT ?? 'none') : 'none';
+let fault = 'none';
 const port = Number(process.env.PORT ?? 9400);
 const RPS = Number(process.env.RPS ?? 200);
 
@@ -18,12 +18,21 @@ const requests = new Map([['200', 0], ['500', 0], ['503', 0]]);
 let lastDeploy = Date.now() / 1000 - 3600;
 let samples = 0;
 let trainingActive = 1;
+setFault(MODES.has(process.env.FAULT ?? 'none') ? (process.env.FAULT ?? 'none') : 'none');
 
-// Log-normal-ish latencies around 60 ms; "latency" moves the median to ~220 ms.
+// Log-normal latencies around 60 ms, about 0.4 % above the 150 ms SLO threshold (a budget of 1 %);
+// "latency" moves the median to ~220 ms.
 function latency() {
   const median = fault === 'latency' ? 0.22 : 0.06;
   const u = Math.random() || 1e-9;
-  return median * Math.exp(0.45 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random()));
+  return median * Math.exp(0.35 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random()));
+}
+
+// "stale-model": the deploy pipeline has been stuck since yesterday (the freshness SLO allows 26 h),
+// so the fault shows at once instead of a day later.
+function setFault(mode) {
+  fault = mode;
+  if (fault === 'stale-model') lastDeploy = Date.now() / 1000 - 27 * 3600;
 }
 
 setInterval(() => {
@@ -79,7 +88,7 @@ http
     } else if (url.pathname === '/fault' && req.method === 'POST') {
       const mode = url.searchParams.get('mode') ?? 'none';
       if (!MODES.has(mode)) return res.writeHead(400).end(`unknown mode ${mode}; one of ${[...MODES].join(', ')}\n`);
-      fault = mode;
+      setFault(mode);
       console.log(JSON.stringify({ msg: 'fault injected', mode }));
       res.writeHead(200).end(`fault: ${fault}\n`);
     } else if (url.pathname === '/fault') {
