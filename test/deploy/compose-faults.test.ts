@@ -70,7 +70,10 @@ describe('the docker-compose demo: sample exporter, compose scrape config, slos/
   it("keeps the training job's own label, which the training-throughput SLO selects on", async () => {
     const selector = 'training_samples_processed_total{job="hstu-ranker-daily"}';
     expect(await fs.readFile(path.join(ROOT, 'slos/training-throughput.yaml'), 'utf8')).toContain(selector);
-    const series = async () => (await (await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(selector)}`)).json()).data.result.length;
+    const series = async () => {
+      const answer = (await (await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(selector)}`)).json()) as { data: { result: unknown[] } };
+      return answer.data.result.length;
+    };
     await expect.poll(series, { timeout: 30_000 }).toBe(1);
   });
 
