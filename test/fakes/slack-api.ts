@@ -7,12 +7,14 @@
 // answer held back for good. conversations.history and conversations.list page with
 // cursors like Slack. Message ts come from the clock it is given (like Slack's, they are
 // the posting time). `responseUrl(id)` gives a response_url that records what Bolt's
-// `respond()` posts. files.uploadV2 works end to end (getUploadURLExternal,
+// `respond()` posts. Socket Mode (apps.connections.open and the WebSocket it points at)
+// is `socketMode` (test/fakes/slack-socket-mode.ts). files.uploadV2 works end to end (getUploadURLExternal,
 // the bytes POSTed to the returned upload URL, completeUploadExternal), and an image block's
 // slack_file.id must name a completed upload.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './slack-socket-mode.ts';
 
 export interface RecordedCall {
   method: string;
@@ -89,6 +91,8 @@ export class FakeSlackApi {
   readonly users = new Map<string, string>();
   /** Valid tokens; anything else gets `invalid_auth`. */
   readonly tokens = new Set<string>(['xoxb-test']);
+  /** Socket Mode: its app-level tokens, connections, envelopes and acks. */
+  readonly socketMode = new FakeSocketMode(APP_ID);
   private readonly failures = new Map<string, ScriptedFailure[]>();
   private readonly now: () => Date;
   private server: Server | undefined;
@@ -116,6 +120,7 @@ export class FakeSlackApi {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
       });
     });
+    this.server.on('upgrade', (req, socket, head: Buffer) => this.socketMode.upgrade(req, socket, head));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
@@ -123,6 +128,7 @@ export class FakeSlackApi {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    this.socketMode.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
@@ -225,6 +231,13 @@ export class FakeSlackApi {
   }
 
   private answer(method: string, params: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
+    // App-level tokens open Socket Mode connections and nothing else; bot tokens cannot open them.
+    const appToken = token !== undefined && this.socketMode.appTokens.has(token);
+    if (method === 'apps.connections.open') {
+      if (appToken) return this.socketMode.open(`http://127.0.0.1:${this.port}`);
+      return { ok: false, error: token && this.tokens.has(token) ? 'not_allowed_token_type' : 'invalid_auth' };
+    }
+    if (appToken) return { ok: false, error: 'not_allowed_token_type' };
     if (!token || !this.tokens.has(token)) return { ok: false, error: 'invalid_auth' };
     const handler = this.methods[method];
     if (!handler) return { ok: false, error: 'unknown_method' };
