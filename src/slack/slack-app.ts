@@ -4,7 +4,7 @@
 // kicks the outbox. Over HTTP, requests pass the timestamp guard before Bolt checks
 // the signature; Socket Mode (SLACK_APP_TOKEN) needs no public URL.
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, type Logger as BoltLogger, LogLevel, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, type Logger as BoltLogger, LogLevel, type RespondFn, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.ts';
@@ -120,7 +120,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (socketMode) {
-    app = new App({ ...common, appToken: deps.appToken, socketMode: true });
+    // Bolt's own Socket Mode receiver would ignore clientOptions and open the connection at
+    // slack.com whatever slackApiUrl says; built here, apps.connections.open goes where the
+    // Web API calls go. Its retries are left to the Socket Mode client (it retries reconnects).
+    const { retryConfig: _retries, ...socketClientOptions } = deps.clientOptions ?? {};
+    const socketReceiver = new SocketModeReceiver({ appToken: deps.appToken!, logger: common.logger, installerOptions: { clientOptions: socketClientOptions } });
+    app = new App({ ...common, receiver: socketReceiver, socketMode: true });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: deps.signingSecret,

@@ -5,7 +5,7 @@
 // 429, after how long. Jobs re-render from the store and record each step they
 // finish (channel created, members invited, message ts, pin), so a retry resumes.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, WebClient, type WebClientOptions } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AlertIntent } from '../alerting/state-machine.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -24,14 +24,14 @@ import { getAlert, getMessageRef, type MessageRef, saveMessageRef } from './aler
 import { type AlertButtons, renderAlertMessage } from './blocks/alert-message.ts';
 import { renderIncidentSummary } from './blocks/incident-summary.ts';
 import { capBlocks, chunkLines, clip } from './blocks/limits.ts';
+import { OncePoster } from './post-once.ts';
 import type { SlackBotConfig } from './slack-config.ts';
+import { platformError, toNotifyError } from './slack-errors.ts';
 import { isSlackJob, jobFrom, type SlackJob } from './slack-jobs.ts';
 
 /** Slack's documented limit for posting: about one message per second per channel. */
 const MIN_POST_INTERVAL_MS = 1000;
 const MAX_NAME_ATTEMPTS = 20;
-/** ok:false errors that a later try can fix. */
-const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 
 export interface SlackNotifierDeps {
   db: Db;
@@ -48,44 +48,24 @@ export interface SlackNotifierDeps {
   botUserId?: string;
 }
 
+/** Without an answer by then, a call's outcome is unknown and the outbox tries again (a lane must not hang). */
+const CALL_TIMEOUT_MS = 30_000;
+
 /** The WebClient the outbox uses: no internal retries or 429 queueing (the outbox owns both). */
 export function outboxWebClient(token: string, options: WebClientOptions = {}): WebClient {
-  return new WebClient(token, { ...options, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-}
-
-/** Turns a Web API failure into the outbox's language. */
-export function toNotifyError(error: unknown): NotifyError {
-  const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
-  switch (e.code) {
-    case ErrorCode.RateLimitedError:
-      return new NotifyError('slack', `rate limited, retry after ${e.retryAfter} s`, { retryable: true, retryAfterSeconds: e.retryAfter, cause: error });
-    case ErrorCode.HTTPError:
-      return new NotifyError('slack', `HTTP ${e.statusCode}`, { retryable: (e.statusCode ?? 500) >= 500 || e.statusCode === 408, cause: error });
-    case ErrorCode.RequestError:
-      return new NotifyError('slack', `request failed: ${e.message}`, { retryable: true, cause: error });
-    case ErrorCode.PlatformError: {
-      const code = e.data?.error ?? 'unknown_error';
-      return new NotifyError('slack', `Slack refused: ${code}`, { retryable: TRANSIENT_PLATFORM_ERRORS.has(code), cause: error });
-    }
-    default:
-      if (error instanceof NotifyError) return error;
-      return new NotifyError('slack', (error as Error).message ?? String(error), { retryable: true, cause: error });
-  }
-}
-
-function platformError(error: unknown): string | undefined {
-  const e = error as { code?: string; data?: { error?: string } };
-  return e.code === ErrorCode.PlatformError ? e.data?.error : undefined;
+  return new WebClient(token, { timeout: CALL_TIMEOUT_MS, ...options, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
 }
 
 export class SlackNotifier implements Notifier {
   readonly name = 'slack';
   readonly #d: SlackNotifierDeps;
   readonly #lastPost = new Map<string, Promise<number>>();
+  readonly #poster: OncePoster;
   #botUserId: string | undefined;
 
   constructor(deps: SlackNotifierDeps) {
     this.#d = deps;
+    this.#poster = new OncePoster(deps);
   }
 
   async send(notification: Notification, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
@@ -159,19 +139,17 @@ export class SlackNotifier implements Notifier {
     return slot.then(() => undefined);
   }
 
-  /** Posts once per key; later calls update the same message in place. */
+  /**
+   * Posts once per key; later calls update the same message in place (so a message adopted
+   * after a lost answer is brought up to date too).
+   */
   private async upsertMessage(key: string, channel: string, message: { text: string; blocks: unknown[] }): Promise<MessageRef> {
-    const { db, client, clock } = this.#d;
-    const ref = await getMessageRef(db, key);
+    const ref = await this.#poster.posted(key);
     if (ref) {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never });
+      await this.#d.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never });
       return ref;
     }
-    await this.pace(channel);
-    const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
-    const posted = { channel: res.channel!, ts: res.ts! };
-    await saveMessageRef(db, key, posted, clock.now());
-    return posted;
+    return this.#poster.post(key, channel, { ...message, unfurl_links: false }, () => this.pace(channel));
   }
 
   async syncAlert(alertId: number): Promise<Record<string, unknown> | undefined> {
@@ -180,9 +158,12 @@ export class SlackNotifier implements Notifier {
     if (!alert) return undefined;
     const key = `alert:${alert.id}`;
     // A silenced or already resolved episode that was never shown stays quiet.
-    const never = !(await getMessageRef(db, key));
+    const never = !(await this.#poster.posted(key));
     const silenced = alert.silence && (alert.silence.until === null || alert.silence.until > clock.now());
-    if (never && (alert.state === 'resolved' || silenced)) return undefined;
+    if (never && (alert.state === 'resolved' || silenced)) {
+      await this.#poster.forget(key);
+      return undefined;
+    }
     const ref = await this.upsertMessage(key, alert.channel, renderAlertMessage(alert, clock.now(), this.#d.alertButtons));
     return { ...ref };
   }
@@ -241,16 +222,14 @@ export class SlackNotifier implements Notifier {
   }
 
   async postToIncident(incidentId: number, key: string, text: string): Promise<Record<string, unknown> | undefined> {
-    const { db, client, clock } = this.#d;
+    const { db } = this.#d;
     const incident = await getIncident(db, incidentId);
     if (!incident?.channelId) throw new NotifyError('slack', `incident #${incidentId} has no channel yet`, { retryable: true });
     const refKey = `incident:${incidentId}:post:${key}`;
-    const existing = await getMessageRef(db, refKey);
+    const existing = await this.#poster.posted(refKey);
     if (existing) return { ...existing };
-    await this.pace(incident.channelId);
-    const res = await client.chat.postMessage({ channel: incident.channelId, text: clip(text, 3000) });
-    const ref = { channel: res.channel!, ts: res.ts! };
-    await saveMessageRef(db, refKey, ref, clock.now());
+    const channel = incident.channelId;
+    const ref = await this.#poster.post(refKey, channel, { text: clip(text, 3000) }, () => this.pace(channel));
     return { ...ref };
   }
 

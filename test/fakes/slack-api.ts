@@ -1,21 +1,29 @@
 // A recording fake of Slack's Web API on loopback. Point the real WebClient at it with
 // `slackApiUrl: fake.apiUrl` ("http://127.0.0.1:PORT/api/"). It keeps just enough state
-// (channels, members, messages, pins, user groups, views) to answer the way Slack does,
-// records every call, and can be scripted to fail the next call of a method with a 429 +
-// Retry-After, a 500 or an `ok:false` error. `responseUrl(id)` gives a response_url that
-// records what Bolt's `respond()` posts. files.uploadV2 works end to end (getUploadURLExternal,
+// (channels, members, messages with their metadata, pins, user groups, views) to answer the
+// way Slack does, records every call, and can be scripted to fail the next call of a method
+// with a 429 + Retry-After, a 500 or an `ok:false` error, or to lose it: the connection cut
+// before the call is processed, or after (Slack did it, the caller never hears), or the
+// answer held back for good. conversations.history and conversations.list page with
+// cursors like Slack. Message ts come from the clock it is given (like Slack's, they are
+// the posting time). `responseUrl(id)` gives a response_url that records what Bolt's
+// `respond()` posts. Socket Mode (apps.connections.open and the WebSocket it points at)
+// is `socketMode` (test/fakes/slack-socket-mode.ts). files.uploadV2 works end to end (getUploadURLExternal,
 // the bytes POSTed to the returned upload URL, completeUploadExternal), and an image block's
 // slack_file.id must name a completed upload.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './slack-socket-mode.ts';
 
 export interface RecordedCall {
   method: string;
   params: Record<string, unknown>;
   token: string | undefined;
-  /** What the fake answered: 'ok', an ok:false error code, or 'http_429' / 'http_500'. */
+  /** What the fake answered: 'ok', an ok:false error code, 'http_429' / 'http_500', or 'dropped_request'. */
   outcome: string;
+  /** Processed, but the answer was lost ('response': connection cut) or never sent ('held'). */
+  lost?: 'response' | 'held';
 }
 
 export interface FakeMessage {
@@ -26,6 +34,8 @@ export interface FakeMessage {
   user: string;
   edited?: boolean;
   threadTs?: string;
+  /** chat.postMessage `metadata`: returned by conversations.history with include_all_metadata. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface FakeChannel {
@@ -48,7 +58,14 @@ export interface FakeFile {
   channels: string[];
 }
 
-export type ScriptedFailure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+export type ScriptedFailure =
+  | { status: 429; retryAfter: number }
+  | { status: 500 }
+  | { error: string }
+  /** The connection is cut: before the call is processed ('request'), or after it ('response': done, but the caller never hears). */
+  | { drop: 'request' | 'response' }
+  /** The call is processed and the answer never sent (until the fake stops): the caller is left waiting. */
+  | { hold: true };
 
 export interface ResponseUrlPost {
   id: string;
@@ -58,6 +75,7 @@ export interface ResponseUrlPost {
 export const BOT_USER_ID = 'UBOT0001';
 export const BOT_ID = 'BBOT0001';
 export const TEAM_ID = 'T0TEAM001';
+export const APP_ID = 'A0APP0001';
 
 export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
@@ -73,12 +91,20 @@ export class FakeSlackApi {
   readonly users = new Map<string, string>();
   /** Valid tokens; anything else gets `invalid_auth`. */
   readonly tokens = new Set<string>(['xoxb-test']);
+  /** Socket Mode: its app-level tokens, connections, envelopes and acks. */
+  readonly socketMode = new FakeSocketMode(APP_ID);
   private readonly failures = new Map<string, ScriptedFailure[]>();
+  private readonly now: () => Date;
   private server: Server | undefined;
   private port = 0;
-  private tsCounter = 0;
+  private lastTsMicros = 0;
   private channelCounter = 0;
   private fileCounter = 0;
+
+  /** `now`: the clock message ts are taken from (the wall clock by default). */
+  constructor(options: { now?: () => Date } = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   get apiUrl(): string {
     return `http://127.0.0.1:${this.port}/api/`;
@@ -94,6 +120,7 @@ export class FakeSlackApi {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
       });
     });
+    this.server.on('upgrade', (req, socket, head: Buffer) => this.socketMode.upgrade(req, socket, head));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
@@ -101,6 +128,7 @@ export class FakeSlackApi {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    this.socketMode.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
@@ -146,9 +174,10 @@ export class FakeSlackApi {
   }
 
   private nextTs(): string {
-    // Slack message ids: seconds "." microseconds, unique per channel and increasing.
-    this.tsCounter += 1;
-    return `1763800000.${String(this.tsCounter).padStart(6, '0')}`;
+    // Slack message ids: the posting time as seconds "." microseconds, unique and increasing.
+    const micros = Math.max(this.now().getTime() * 1000, this.lastTsMicros + 1);
+    this.lastTsMicros = micros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -172,6 +201,18 @@ export class FakeSlackApi {
     this.calls.push(call);
 
     const failure = this.failures.get(method)?.shift();
+    if (failure && 'drop' in failure && failure.drop === 'request') {
+      call.outcome = 'dropped_request';
+      req.socket.destroy();
+      return;
+    }
+    if (failure && ('drop' in failure || 'hold' in failure)) {
+      const body = this.answer(method, params, token);
+      call.outcome = body['ok'] === false ? String(body['error']) : 'ok';
+      call.lost = 'drop' in failure ? 'response' : 'held';
+      if ('drop' in failure) req.socket.destroy();
+      return;
+    }
     if (failure) {
       if ('status' in failure && failure.status === 429) {
         call.outcome = 'http_429';
@@ -186,10 +227,21 @@ export class FakeSlackApi {
       }
       return this.reply(res, call, { ok: false, error: failure.error });
     }
-    if (!token || !this.tokens.has(token)) return this.reply(res, call, { ok: false, error: 'invalid_auth' });
+    this.reply(res, call, this.answer(method, params, token));
+  }
+
+  private answer(method: string, params: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
+    // App-level tokens open Socket Mode connections and nothing else; bot tokens cannot open them.
+    const appToken = token !== undefined && this.socketMode.appTokens.has(token);
+    if (method === 'apps.connections.open') {
+      if (appToken) return this.socketMode.open(`http://127.0.0.1:${this.port}`);
+      return { ok: false, error: token && this.tokens.has(token) ? 'not_allowed_token_type' : 'invalid_auth' };
+    }
+    if (appToken) return { ok: false, error: 'not_allowed_token_type' };
+    if (!token || !this.tokens.has(token)) return { ok: false, error: 'invalid_auth' };
     const handler = this.methods[method];
-    if (!handler) return this.reply(res, call, { ok: false, error: 'unknown_method' });
-    this.reply(res, call, handler(params));
+    if (!handler) return { ok: false, error: 'unknown_method' };
+    return handler(params);
   }
 
   /** The upload URL step of files.uploadV2: the raw bytes of one file. */
@@ -241,6 +293,11 @@ export class FakeSlackApi {
         const id = block.type === 'image' ? block.slack_file?.id : undefined;
         if (id !== undefined && !this.files.get(id)?.completed) return { ok: false, error: 'invalid_blocks' };
       }
+      // Event metadata is an event_type string and an event_payload object.
+      const metadata = parseJsonParam(p['metadata']) as FakeMessage['metadata'] | undefined;
+      if (metadata !== undefined && (typeof metadata?.event_type !== 'string' || typeof metadata.event_payload !== 'object' || metadata.event_payload === null)) {
+        return { ok: false, error: 'invalid_metadata_format' };
+      }
       const message: FakeMessage = {
         ts: this.nextTs(),
         channel: channel.id,
@@ -248,9 +305,10 @@ export class FakeSlackApi {
         blocks: blocks ?? [],
         user: BOT_USER_ID,
         ...(p['thread_ts'] ? { threadTs: String(p['thread_ts']) } : {}),
+        ...(metadata ? { metadata } : {}),
       };
       this.messages.push(message);
-      return { ok: true, channel: channel.id, ts: message.ts, message: { type: 'message', text: message.text, ts: message.ts, user: BOT_USER_ID, bot_id: BOT_ID, blocks: message.blocks } };
+      return { ok: true, channel: channel.id, ts: message.ts, message: this.asSlackMessage(message, true) };
     },
     'files.getUploadURLExternal': (p) => {
       const filename = String(p['filename'] ?? '');
@@ -323,18 +381,38 @@ export class FakeSlackApi {
       return { ok: true, channel: { id: channel.id, topic: { value: channel.topic } } };
     },
     'conversations.history': (p) => {
+      // Channel ids only (a "#name" is channel_not_found), and only channels the bot is in.
       const channel = this.channelOrError(p['channel']);
       if ('ok' in channel) return channel;
+      if (!channel.members.has(BOT_USER_ID)) return { ok: false, error: 'not_in_channel' };
+      // Newest first; `oldest`/`latest` are exclusive unless `inclusive`. Compared as numbers.
       let list = this.messagesIn(channel.id).filter((m) => !m.threadTs);
-      const inclusive = p['inclusive'] === 'true' || p['inclusive'] === true;
-      if (p['latest']) list = list.filter((m) => (inclusive ? m.ts <= String(p['latest']) : m.ts < String(p['latest'])));
-      if (p['oldest']) list = list.filter((m) => (inclusive ? m.ts >= String(p['oldest']) : m.ts > String(p['oldest'])));
-      const limit = Number(p['limit'] ?? 100);
-      const page = list.reverse().slice(0, limit);
+      const inclusive = flag(p['inclusive']);
+      if (p['latest']) list = list.filter((m) => (inclusive ? tsCompare(m.ts, String(p['latest'])) <= 0 : tsCompare(m.ts, String(p['latest'])) < 0));
+      if (p['oldest']) list = list.filter((m) => (inclusive ? tsCompare(m.ts, String(p['oldest'])) >= 0 : tsCompare(m.ts, String(p['oldest'])) > 0));
+      list.sort((a, b) => tsCompare(b.ts, a.ts));
+      const page = paginate(list, p);
+      if ('ok' in page) return page;
+      const withMetadata = flag(p['include_all_metadata']);
       return {
         ok: true,
-        messages: page.map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, blocks: m.blocks })),
-        has_more: list.length > limit,
+        messages: page.items.map((m) => this.asSlackMessage(m, withMetadata)),
+        has_more: page.nextCursor !== '',
+        pin_count: this.pins.get(channel.id)?.size ?? 0,
+        response_metadata: { next_cursor: page.nextCursor },
+      };
+    },
+    'conversations.list': (p) => {
+      const types = String(p['types'] ?? 'public_channel').split(',');
+      const list = [...this.channels.values()].filter((c) => types.includes(c.isPrivate ? 'private_channel' : 'public_channel'));
+      // The bot sees public channels, and private ones only when it is a member.
+      const visible = list.filter((c) => !c.isPrivate || c.members.has(BOT_USER_ID));
+      const page = paginate(visible, p);
+      if ('ok' in page) return page;
+      return {
+        ok: true,
+        channels: page.items.map((c) => ({ id: c.id, name: c.name, is_channel: true, is_private: c.isPrivate, is_archived: false, is_member: c.members.has(BOT_USER_ID), num_members: c.members.size })),
+        response_metadata: { next_cursor: page.nextCursor },
       };
     },
     'pins.add': (p) => {
@@ -367,6 +445,38 @@ export class FakeSlackApi {
       return { ok: true, view: { id: `V${this.views.length}`, ...view } };
     },
   };
+
+  /** A message as the Web API shows it (bot messages carry bot_id and app_id). */
+  private asSlackMessage(m: FakeMessage, withMetadata: boolean): Record<string, unknown> {
+    const bot = m.user === BOT_USER_ID ? { bot_id: BOT_ID, app_id: APP_ID } : {};
+    return { type: 'message', user: m.user, text: m.text, ts: m.ts, blocks: m.blocks, ...bot, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) };
+  }
+}
+
+const flag = (v: unknown): boolean => v === true || v === 'true' || v === '1';
+
+/** Slack ts are "seconds.micros": compare them as numbers, not strings. */
+function tsCompare(a: string, b: string): number {
+  const [as = '0', am = '0'] = a.split('.');
+  const [bs = '0', bm = '0'] = b.split('.');
+  return Number(as) - Number(bs) || Number(am.padEnd(6, '0')) - Number(bm.padEnd(6, '0'));
+}
+
+/**
+ * Cursor pagination as the Web API does it: `limit` (default 100, at most 999) items from the
+ * position the opaque `cursor` encodes; `next_cursor` is "" on the last page.
+ */
+function paginate<T>(items: T[], p: Record<string, unknown>): { items: T[]; nextCursor: string } | { ok: false; error: string } {
+  const limit = p['limit'] === undefined ? 100 : Number(p['limit']);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 999) return { ok: false, error: 'invalid_limit' };
+  let offset = 0;
+  if (p['cursor']) {
+    const decoded = /^offset:(\d+)$/.exec(Buffer.from(String(p['cursor']), 'base64').toString('utf8'));
+    if (!decoded) return { ok: false, error: 'invalid_cursor' };
+    offset = Number(decoded[1]);
+  }
+  const end = offset + limit;
+  return { items: items.slice(offset, end), nextCursor: end < items.length ? Buffer.from(`offset:${end}`).toString('base64') : '' };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

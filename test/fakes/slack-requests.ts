@@ -1,8 +1,9 @@
 // Correctly signed requests as Slack sends them (the signing is Slack's real v0 algorithm),
 // for driving the real Bolt app over loopback: block actions, view submissions, slash
-// commands and Events API callbacks.
+// commands and Events API callbacks. The payload builders are shared with Socket Mode
+// envelopes (test/fakes/slack-socket-mode.ts), which carry the same payloads.
 import { createHmac } from 'node:crypto';
-import { TEAM_ID } from './slack-api.ts';
+import { APP_ID, TEAM_ID } from './slack-api.ts';
 
 export function signSlackRequest(secret: string, rawBody: string, timestampSeconds: number): Record<string, string> {
   const signature = 'v0=' + createHmac('sha256', secret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
@@ -20,6 +21,76 @@ export interface SendOptions {
   timestamp?: number;
   /** Skip the signature headers (an unsigned request). */
   unsigned?: boolean;
+}
+
+export interface BlockActionArgs {
+  user: SlackUser;
+  actionId: string;
+  value?: string;
+  channel: string;
+  messageTs?: string;
+  responseUrl: string;
+  selectedOption?: string;
+}
+
+export interface CommandArgs {
+  user: SlackUser;
+  command: string;
+  text: string;
+  channel: string;
+  responseUrl: string;
+}
+
+/** The block_actions payload of a click on a button (or a static select). `now`: Unix seconds. */
+export function blockActionPayload(args: BlockActionArgs, now: number, triggerId: string): Record<string, unknown> {
+  const action = args.selectedOption
+    ? { type: 'static_select', action_id: args.actionId, block_id: 'b', selected_option: { value: args.selectedOption, text: { type: 'plain_text', text: args.selectedOption } }, action_ts: `${now}.000100` }
+    : { type: 'button', action_id: args.actionId, block_id: 'b', value: args.value ?? '', text: { type: 'plain_text', text: args.actionId }, action_ts: `${now}.000100` };
+  return {
+    type: 'block_actions',
+    team: { id: TEAM_ID, domain: 'burnwatch-test' },
+    user: { id: args.user.id, username: args.user.name, name: args.user.name, team_id: TEAM_ID },
+    api_app_id: APP_ID,
+    token: 'legacy-verification-token',
+    trigger_id: triggerId,
+    container: { type: 'message', message_ts: args.messageTs ?? '1763800000.000001', channel_id: args.channel, is_ephemeral: false },
+    channel: { id: args.channel, name: 'alerts' },
+    message: args.messageTs ? { type: 'message', ts: args.messageTs, text: '' } : undefined,
+    response_url: args.responseUrl,
+    actions: [action],
+  };
+}
+
+/** The fields of a slash command (form-encoded over HTTP, a JSON object in a Socket Mode envelope). */
+export function commandFields(args: CommandArgs, triggerId: string): Record<string, string> {
+  return {
+    token: 'legacy-verification-token',
+    team_id: TEAM_ID,
+    team_domain: 'burnwatch-test',
+    channel_id: args.channel,
+    channel_name: 'alerts',
+    user_id: args.user.id,
+    user_name: args.user.name,
+    command: args.command,
+    text: args.text,
+    api_app_id: APP_ID,
+    response_url: args.responseUrl,
+    trigger_id: triggerId,
+  };
+}
+
+/** An Events API event_callback around `event`. `now`: Unix seconds. */
+export function eventCallback(event: Record<string, unknown>, now: number): Record<string, unknown> {
+  return {
+    token: 'legacy-verification-token',
+    team_id: TEAM_ID,
+    api_app_id: APP_ID,
+    event,
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: now,
+    authorizations: [{ team_id: TEAM_ID, user_id: 'UBOT0001', is_bot: true }],
+  };
 }
 
 export class SlackRequester {
@@ -42,33 +113,8 @@ export class SlackRequester {
   }
 
   /** A click on a Block Kit button. */
-  blockAction(args: {
-    user: SlackUser;
-    actionId: string;
-    value?: string;
-    channel: string;
-    messageTs?: string;
-    responseUrl: string;
-    selectedOption?: string;
-  }, opts: Partial<SendOptions> = {}): Promise<Response> {
-    const triggerId = this.triggerId();
-    const action = args.selectedOption
-      ? { type: 'static_select', action_id: args.actionId, block_id: 'b', selected_option: { value: args.selectedOption, text: { type: 'plain_text', text: args.selectedOption } }, action_ts: `${this.now()}.000100` }
-      : { type: 'button', action_id: args.actionId, block_id: 'b', value: args.value ?? '', text: { type: 'plain_text', text: args.actionId }, action_ts: `${this.now()}.000100` };
-    const payload = {
-      type: 'block_actions',
-      team: { id: TEAM_ID, domain: 'burnwatch-test' },
-      user: { id: args.user.id, username: args.user.name, name: args.user.name, team_id: TEAM_ID },
-      api_app_id: 'A0APP0001',
-      token: 'legacy-verification-token',
-      trigger_id: triggerId,
-      container: { type: 'message', message_ts: args.messageTs ?? '1763800000.000001', channel_id: args.channel, is_ephemeral: false },
-      channel: { id: args.channel, name: 'alerts' },
-      message: args.messageTs ? { type: 'message', ts: args.messageTs, text: '' } : undefined,
-      response_url: args.responseUrl,
-      actions: [action],
-    };
-    return this.sendPayload(payload, opts);
+  blockAction(args: BlockActionArgs, opts: Partial<SendOptions> = {}): Promise<Response> {
+    return this.sendPayload(blockActionPayload(args, this.now(), this.triggerId()), opts);
   }
 
   /** A modal submission. `values` maps block_id → action_id → value. */
@@ -86,7 +132,7 @@ export class SlackRequester {
       type: 'view_submission',
       team: { id: TEAM_ID, domain: 'burnwatch-test' },
       user: { id: args.user.id, username: args.user.name, name: args.user.name, team_id: TEAM_ID },
-      api_app_id: 'A0APP0001',
+      api_app_id: APP_ID,
       token: 'legacy-verification-token',
       trigger_id: this.triggerId(),
       view: {
@@ -106,37 +152,14 @@ export class SlackRequester {
   }
 
   /** A slash command, form-encoded as Slack sends it. */
-  command(args: { user: SlackUser; command: string; text: string; channel: string; responseUrl: string }, opts: Partial<SendOptions> = {}): Promise<Response> {
-    const form = new URLSearchParams({
-      token: 'legacy-verification-token',
-      team_id: TEAM_ID,
-      team_domain: 'burnwatch-test',
-      channel_id: args.channel,
-      channel_name: 'alerts',
-      user_id: args.user.id,
-      user_name: args.user.name,
-      command: args.command,
-      text: args.text,
-      api_app_id: 'A0APP0001',
-      response_url: args.responseUrl,
-      trigger_id: this.triggerId(),
-    });
+  command(args: CommandArgs, opts: Partial<SendOptions> = {}): Promise<Response> {
+    const form = new URLSearchParams(commandFields(args, this.triggerId()));
     return this.send(form.toString(), 'application/x-www-form-urlencoded', opts);
   }
 
   /** An Events API callback (JSON). */
   event(event: Record<string, unknown>, opts: Partial<SendOptions> = {}): Promise<Response> {
-    const body = {
-      token: 'legacy-verification-token',
-      team_id: TEAM_ID,
-      api_app_id: 'A0APP0001',
-      event,
-      type: 'event_callback',
-      event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
-      event_time: this.now(),
-      authorizations: [{ team_id: TEAM_ID, user_id: 'UBOT0001', is_bot: true }],
-    };
-    return this.send(JSON.stringify(body), 'application/json', opts);
+    return this.send(JSON.stringify(eventCallback(event, this.now())), 'application/json', opts);
   }
 
   private sendPayload(payload: unknown, opts: Partial<SendOptions>): Promise<Response> {

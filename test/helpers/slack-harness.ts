@@ -33,7 +33,7 @@ export interface HarnessOptions {
 }
 
 export class SlackHarness {
-  readonly slack = new FakeSlackApi();
+  readonly slack: FakeSlackApi;
   readonly clock: ReturnType<typeof fixedClock>;
   readonly logLines: string[] = [];
   readonly options: HarnessOptions;
@@ -51,6 +51,8 @@ export class SlackHarness {
   constructor(options: HarnessOptions) {
     this.options = options;
     this.clock = fixedClock(options.start ?? '2026-11-22T03:00:00Z');
+    // Slack stamps messages with its own clock; here it is the test's clock, so ts and `oldest` agree.
+    this.slack = new FakeSlackApi({ now: () => this.clock.now() });
   }
 
   async start(): Promise<this> {
