@@ -29,12 +29,15 @@ export const reportScheduleSchema = z.object({
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default('true')
     .transform((v) => ['true', '1', 'yes'].includes(v)),
+  BURNWATCH_REPORT_DIR: z.string().min(1).optional(),
 });
 
 export interface ReportSchedule {
   cron: string;
   timezone: string;
   enabled: boolean;
+  /** Where each week's Markdown and HTML go (a folder per week); default <data dir>/reports. */
+  outDir?: string | undefined;
 }
 
 export class ReportScheduleError extends Error {

@@ -1,6 +1,7 @@
 // Plugs the weekly report into the running service: the cron schedule (leader only, with
 // an hourly catch-up when the scheduled time passed while this replica was down or not
 // the leader), and, when Slack is configured, the outbox notifier that posts the reports.
+import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import type { ServiceContext } from '../app/start-service.ts';
 import { hasReportRun } from './data/report-runs.ts';
@@ -36,9 +37,15 @@ export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule
         clock: ctx.clock,
         post: slack !== undefined,
         defaultChannel: slack?.defaultChannel,
+        outDir: schedule.outDir ?? path.join(ctx.config.dataDir, 'reports'),
         produce: (period, previous, now) => produceReport({ slos: ctx.slos(), sources: ctx.sources(), db: ctx.db, period, previous, now }),
       });
-      log.info(result, result.status === 'queued' ? `weekly report ${result.week} queued for ${result.teams.length} teams` : `weekly report ${result.week} was already done`);
+      log.info(
+        result,
+        result.status === 'queued'
+          ? `weekly report ${result.week} written to ${result.files?.[0] ? path.dirname(result.files[0]) : '(no files)'} and queued for ${result.teams.length} teams on Slack`
+          : `weekly report ${result.week} was already done`,
+      );
       if (result.teams.length > 0) ctx.outboxWritten();
     },
     onError: (error) => log.error({ err: (error as Error).message }, 'weekly report failed; the next scheduled run retries'),

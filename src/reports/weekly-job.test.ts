@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/helpers/test-databases.ts';
 import { fixedClock } from '../domain/clock.ts';
@@ -48,6 +49,28 @@ describe('weekly report job', () => {
     expect(payload.charts.map((c) => c.filename)).toEqual(['ranking-2026-W47-burn-down.png', 'ranking-2026-W47-attainment.png']);
     expect(Buffer.from(payload.charts[0]!.pngBase64, 'base64').subarray(1, 4).toString()).toBe('PNG');
     expect((await loadReportRun(store.db, '2026-W47'))?.teams.map((t) => t.team)).toEqual(['ranking', 'training']);
+  });
+
+  it('writes the week as Markdown with its charts and as self-contained HTML, also without Slack', async () => {
+    const outDir = path.join(dir, 'reports');
+    const result = await runWeeklyReport({ ...deps(store, '2026-12-07T09:00:00Z'), post: false, outDir });
+    expect(result).toMatchObject({ week: '2026-W49', status: 'queued', teams: [] });
+    const week = path.join(outDir, '2026-W49');
+    expect(result.files?.map((f) => path.relative(week, f)).sort()).toEqual([
+      'charts/ranking-attainment.png',
+      'charts/ranking-burn-down.png',
+      'charts/training-attainment.png',
+      'charts/training-burn-down.png',
+      'report-2026-W49.html',
+      'report-2026-W49.md',
+    ]);
+    const markdown = await fs.readFile(path.join(week, 'report-2026-W49.md'), 'utf8');
+    expect(markdown).toContain('2026-W49');
+    expect(markdown).toContain('](charts/ranking-burn-down.png)');
+    const html = await fs.readFile(path.join(week, 'report-2026-W49.html'), 'utf8');
+    expect(html).toContain('2026-W49');
+    expect(html).not.toMatch(/<(img|script|link)[^>]+(src|href)="https?:/);
+    expect((await fs.readFile(path.join(week, 'charts/ranking-burn-down.png'))).subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('does not post a week twice: not after a restart, not from two replicas at once', async () => {

@@ -1,7 +1,8 @@
-// The Monday job: report on the last complete ISO week and queue one Slack message
-// per team, once. The week is claimed in the same transaction that queues the
+// The Monday job: report on the last complete ISO week, write it as files (Markdown with
+// chart PNGs, self-contained HTML) and queue one Slack message per team, once. The week is claimed in the same transaction that queues the
 // messages, so a crash before the commit leaves nothing claimed (the next run
 // retries) and a restart or a second replica after it finds the week done.
+import path from 'node:path';
 import type { Clock } from '../domain/clock.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { claimReportRun, hasReportRun } from './data/report-runs.ts';
@@ -9,6 +10,7 @@ import { lastCompleteWeek, previousPeriod } from './iso-week.ts';
 import type { ReportData, ReportPeriod } from './report-data.ts';
 import { enqueueSlackReports } from './slack-report.ts';
 import { renderAllCharts } from './team-charts.ts';
+import { writeReport } from './write-report.ts';
 
 export interface WeeklyReportDeps {
   db: Db;
@@ -19,12 +21,16 @@ export interface WeeklyReportDeps {
   post: boolean;
   /** Channel for teams whose SLOs name none. */
   defaultChannel?: string | undefined;
+  /** Where the week's files go (a folder per week); undefined: no files. */
+  outDir?: string | undefined;
 }
 
 export interface WeeklyReportResult {
   week: string;
   status: 'queued' | 'already-done';
   teams: string[];
+  /** The report files written, when outDir is set. */
+  files?: string[];
 }
 
 export async function runWeeklyReport(deps: WeeklyReportDeps): Promise<WeeklyReportResult> {
@@ -33,9 +39,11 @@ export async function runWeeklyReport(deps: WeeklyReportDeps): Promise<WeeklyRep
   if (await hasReportRun(deps.db, period.label)) return { week: period.label, status: 'already-done', teams: [] };
   const report = await deps.produce(period, previousPeriod(period), now);
   const charts = deps.post ? await renderAllCharts(report) : new Map();
+  // Written before the claim: rewriting the same files is harmless, a claimed week without files is not.
+  const files = deps.outDir ? await writeReport(report, path.join(deps.outDir, period.label), ['md', 'html']) : undefined;
   return withTransaction(deps.db, async (client) => {
     if (!(await claimReportRun(client, report, now))) return { week: period.label, status: 'already-done' as const, teams: [] };
     const teams = deps.post ? await enqueueSlackReports(client, report, charts, now, deps.defaultChannel) : [];
-    return { week: period.label, status: 'queued' as const, teams };
+    return { week: period.label, status: 'queued' as const, teams, ...(files ? { files } : {}) };
   });
 }

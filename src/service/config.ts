@@ -55,7 +55,7 @@ export const envSchema = z.object({
     .string()
     .default('* * * * *')
     .refine((v) => cron.validate(v), { message: 'expected a cron expression (5 fields, or 6 with seconds)' }),
-  // the weekly report: BURNWATCH_REPORT_CRON, BURNWATCH_REPORT_TZ, BURNWATCH_REPORT_ENABLED
+  // the weekly report: BURNWATCH_REPORT_CRON, BURNWATCH_REPORT_TZ, BURNWATCH_REPORT_ENABLED, BURNWATCH_REPORT_DIR
   ...reportScheduleSchema.shape,
   BURNWATCH_CYCLE_TIMEOUT: duration('50s'),
   BURNWATCH_SHUTDOWN_GRACE: duration('20s'),
@@ -184,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
       leaseDurationSeconds: e.BURNWATCH_LEASE_DURATION,
     },
     logLevel: e.BURNWATCH_LOG_LEVEL,
-    report: { cron: e.BURNWATCH_REPORT_CRON, timezone: e.BURNWATCH_REPORT_TZ, enabled: e.BURNWATCH_REPORT_ENABLED },
+    report: { cron: e.BURNWATCH_REPORT_CRON, timezone: e.BURNWATCH_REPORT_TZ, enabled: e.BURNWATCH_REPORT_ENABLED, outDir: e.BURNWATCH_REPORT_DIR },
     telemetry: { enabled: telemetryOn, serviceName: e.OTEL_SERVICE_NAME },
   };
 }

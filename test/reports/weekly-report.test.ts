@@ -394,6 +394,9 @@ spec:
       await new Promise((r) => setTimeout(r, 1500)); // more scheduled runs: all find the week done
       const { rows } = await service.store.db.query('SELECT period_label FROM report_runs');
       expect(rows).toEqual([{ period_label: '2026-W47' }]);
+      // without Slack, the week is still delivered: as files under the data directory
+      const files = await fs.readdir(path.join(dir, 'reports', '2026-W47'));
+      expect(files.sort()).toEqual(['charts', 'report-2026-W47.html', 'report-2026-W47.md']);
     } finally {
       await service.stop('test');
       store = await openStore({ dataDir: dir });
