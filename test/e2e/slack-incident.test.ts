@@ -24,6 +24,7 @@ import { SlackRequester } from '../fakes/slack-requests.ts';
 import { type PrometheusServer, profile, promQuery, scenario, unix } from '../fixtures/prometheus/index.ts';
 import { startPrometheus } from '../fixtures/prometheus/index.ts';
 import { makeTempDir } from '../helpers/test-databases.ts';
+import { until } from '../helpers/until.ts';
 
 const SECRET = 'e2e-slack-signing-secret-0123456789';
 const API_TOKEN = 'e2e-api-token-0123456789abcdef';
@@ -54,16 +55,6 @@ spec:
     runbook: https://runbooks.example.com/ranking-availability
 `;
 const BAD = 'sum(increase(ranker_requests_total{code=~"5.."}[30d])) / sum(increase(ranker_requests_total[30d]))';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('Slack incident, end to end on a real Prometheus', () => {
   let prom: PrometheusServer;
