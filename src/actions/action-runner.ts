@@ -42,9 +42,9 @@ export interface ActionRunnerDeps {
   sleep?: (ms: number) => Promise<void>;
   handlers?: (kind: string) => TargetHandler;
   /**
-   * Who holds verification leases: the replica's identity (BURNWATCH_IDENTITY). A restarted
-   * process with the same identity takes its predecessor's verifications over at once; default
-   * unique to this runner.
+   * The replica's identity (BURNWATCH_IDENTITY): leases are held as "<identity>#<instance>", and
+   * a restarted process with the same identity takes its predecessor's verifications over at
+   * once. Default hostname-pid.
    */
   owner?: string;
 }
@@ -106,7 +106,10 @@ export function createActionRunner(deps: ActionRunnerDeps) {
   const sleep = deps.sleep ?? ((ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => {}));
   const handler = deps.handlers ?? handlerFor;
   const dryRun = config.mode === 'dry-run';
-  const owner = deps.owner ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const identity = deps.owner ?? `${os.hostname()}-${process.pid}`;
+  // The instance tells this process from a previous one of the same replica (whose leases it takes over).
+  const me = { identity, owner: `${identity}#${randomUUID().slice(0, 8)}` };
+  const { owner } = me;
   /** Actions this process is verifying now: a lease of our own owner is not a second licence. */
   const verifying = new Set<number>();
   const leaseFor = (waitSeconds: number) => new Date(clock.now().getTime() + (waitSeconds + VERIFY_LEASE_MARGIN_SECONDS) * 1000);
@@ -241,7 +244,7 @@ export function createActionRunner(deps: ActionRunnerDeps) {
     if (verifying.has(actionId) || stopping.signal.aborted) return undefined;
     verifying.add(actionId);
     try {
-      const row = await claimVerification(db, actionId, owner, clock.now(), leaseFor(config.verify.pollSeconds));
+      const row = await claimVerification(db, actionId, me, clock.now(), leaseFor(config.verify.pollSeconds), !resumed);
       if (!row) return undefined;
       // A result stored before a crash is told as it was, not measured again.
       const verification = (row.verification as unknown as Verification | null) ?? (await measure(row, opts, resumed));
@@ -334,7 +337,7 @@ export function createActionRunner(deps: ActionRunnerDeps) {
    */
   async function resumeVerifications(optionsFor: (action: ActionRow) => VerifyOptions | Promise<VerifyOptions> = () => ({})): Promise<ResumedVerification[]> {
     if (stopping.signal.aborted) return [];
-    const due = (await listVerificationsDue(db, owner, clock.now())).filter((row) => !verifying.has(row.id));
+    const due = (await listVerificationsDue(db, me, clock.now())).filter((row) => !verifying.has(row.id));
     const outcomes = await Promise.all(
       due.map(async (action): Promise<ResumedVerification | undefined> => {
         try {

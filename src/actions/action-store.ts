@@ -154,18 +154,30 @@ export async function finishAction(
   );
 }
 
+/** Who verifies: this process (`owner`, "<identity>#<instance>") of a replica (`identity`). */
+export interface VerifierId {
+  owner: string;
+  identity: string;
+}
+
+// A lease another process may take: none, run out, or held by a previous process of the same
+// replica (same identity, another instance: it is dead, since this one runs under its name).
+// Placeholders: the owner, now, the identity.
+const takeable = (owner: string, now: string, identity: string) => `(verify_owner IS NULL OR verify_lease_until IS NULL OR verify_lease_until <= ${now}
+  OR (left(verify_owner, length(${identity}) + 1) = ${identity} || '#' AND verify_owner <> ${owner}))`;
+
 /**
- * The verification claim: the lease goes to `owner` when the verification is owed and nobody
- * else holds a live lease. A lease of the same owner is this replica's (or its previous
- * process's, after a restart): the caller keeps one verification per action in memory.
+ * The verification claim: the lease goes to this process when the verification is owed and no
+ * other live process holds it. `ownToo`: also when this process holds it already (the executing
+ * process going on to verify what it just did); a resume passes false, so it never takes over
+ * what this process is about to verify itself.
  */
-export async function claimVerification(q: Queryable, id: number, owner: string, now: Date, leaseUntil: Date): Promise<ActionRow | undefined> {
+export async function claimVerification(q: Queryable, id: number, me: VerifierId, now: Date, leaseUntil: Date, ownToo: boolean): Promise<ActionRow | undefined> {
   const { rows } = await q.query(
-    `UPDATE actions SET verify_owner = $2, verify_lease_until = $4, verify_started_at = COALESCE(verify_started_at, $3)
-     WHERE id = $1 AND verify_state = 'pending'
-       AND (verify_owner IS NULL OR verify_owner = $2 OR verify_lease_until IS NULL OR verify_lease_until <= $3)
+    `UPDATE actions SET verify_owner = $2, verify_lease_until = $5, verify_started_at = COALESCE(verify_started_at, $3)
+     WHERE id = $1 AND verify_state = 'pending' AND (${takeable('$2', '$3', '$4')} OR ($6::boolean AND verify_owner = $2))
      RETURNING *`,
-    [id, owner, now, leaseUntil],
+    [id, me.owner, now, me.identity, leaseUntil, ownToo],
   );
   return rows[0] ? toRow(rows[0]) : undefined;
 }
@@ -198,14 +210,9 @@ export async function markVerificationReported(q: Queryable, id: number, owner: 
   return rowCount === 1;
 }
 
-/** Verifications owed that `owner` may take now: no live lease of another replica. */
-export async function listVerificationsDue(q: Queryable, owner: string, now: Date): Promise<ActionRow[]> {
-  const { rows } = await q.query(
-    `SELECT * FROM actions WHERE verify_state = 'pending'
-       AND (verify_owner IS NULL OR verify_owner = $1 OR verify_lease_until IS NULL OR verify_lease_until <= $2)
-     ORDER BY id`,
-    [owner, now],
-  );
+/** Verifications owed that this process may take over now. */
+export async function listVerificationsDue(q: Queryable, me: VerifierId, now: Date): Promise<ActionRow[]> {
+  const { rows } = await q.query(`SELECT * FROM actions WHERE verify_state = 'pending' AND ${takeable('$1', '$2', '$3')} ORDER BY id`, [me.owner, now, me.identity]);
   return rows.map(toRow);
 }
 

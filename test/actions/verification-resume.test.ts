@@ -104,7 +104,8 @@ describe('verification after a restart', () => {
     const id = await executed(a.runner);
     void a.runner.verify(id, telling('a'));
     await crash.died; // mid-verify, 15 s after the change, the rollout not finished
-    expect(await getAction(a.store.db, id)).toMatchObject({ verifyState: 'pending', verifyOwner: 'replica-a', verification: null });
+    const dead = (await getAction(a.store.db, id))!;
+    expect(dead).toMatchObject({ verifyState: 'pending', verifyOwner: expect.stringMatching(/^replica-a#/), verification: null });
     expect(toldAbout(id)).toEqual([]);
 
     clock.set(at(250)); // burnwatch is back 4 minutes later, under the same identity
@@ -118,7 +119,9 @@ describe('verification after a restart', () => {
     );
     expect(toldAbout(id).map((t) => t.by)).toEqual(['a-again']);
     expect(await verifiedAudits(again.store, id)).toHaveLength(1);
-    expect(await getAction(again.store.db, id)).toMatchObject({ verifyState: 'reported', verifyReportedAt: new Date(at(300)) });
+    const row = (await getAction(again.store.db, id))!;
+    expect(row).toMatchObject({ verifyState: 'reported', verifyReportedAt: new Date(at(300)), verifyOwner: expect.stringMatching(/^replica-a#/) });
+    expect(row.verifyOwner).not.toBe(dead.verifyOwner);
 
     // a further restart finds nothing owed
     expect(await (await replica('replica-a')).runner.resumeVerifications(() => telling('a-third'))).toEqual([]);
@@ -148,7 +151,7 @@ describe('verification after a restart', () => {
     expect(['b', 'c']).toContain(winner[0]!.by);
     expect(await verifiedAudits(b.store, id)).toHaveLength(1);
     const row = await getAction(c.store.db, id);
-    expect(row).toMatchObject({ verifyState: 'reported', verifyOwner: `replica-${winner[0]!.by}` });
+    expect(row).toMatchObject({ verifyState: 'reported', verifyOwner: expect.stringMatching(new RegExp(`^replica-${winner[0]!.by}#`)) });
     expect(row!.verification).toEqual(finished[0]!.verification);
   });
 
@@ -186,6 +189,17 @@ describe('verification after a restart', () => {
     const resumed = await again.runner.resumeVerifications(() => telling('a-again'));
     expect(resumed.map((r) => [r.action.id, r.verification?.rollout])).toEqual([[prepared.action.id, 'available']]);
     expect(toldAbout(prepared.action.id)).toHaveLength(1);
+  });
+
+  it('is never taken over by a resume of the process that is about to verify it itself', async () => {
+    const a = await replica('replica-a', passing(true));
+    const id = await executed(a.runner);
+    // between the change and its verification (the click's process is telling Slack it is done)
+    expect(await a.runner.resumeVerifications(() => telling('a-resume'))).toEqual([]);
+    const verification = await a.runner.verify(id, telling('a'));
+    expect(verification).toMatchObject({ rollout: 'available', burnStopped: true });
+    expect(verification).not.toHaveProperty('resumed');
+    expect(toldAbout(id).map((t) => t.by)).toEqual(['a']);
   });
 
   it('stops waiting at shutdown and leaves the verification owed for the next start', async () => {

@@ -171,7 +171,8 @@ describe('a rollback verification interrupted by a restart', () => {
     const patched = slack.messagesIn(alertChannel).filter((m) => m.text.includes('Patched Deployment recs/hstu-ranker to the template of revision 1'));
     expect(patched).toHaveLength(1);
     expect(verificationPosts()).toEqual([]);
-    expect(await getAction(a.store.db, 1)).toMatchObject({ state: 'done', verifyState: 'pending', verifyOwner: 'replica-a', verification: null });
+    const interrupted = (await getAction(a.store.db, 1))!;
+    expect(interrupted).toMatchObject({ state: 'done', verifyState: 'pending', verifyOwner: expect.stringMatching(/^replica-a#/), verification: null });
     await stop(a, 'killed mid-verify');
 
     // the same replica comes back; the controller finishes the rollout while it waits
@@ -188,7 +189,10 @@ describe('a rollback verification interrupted by a restart', () => {
     expect(onTimeline.map((e) => [e.kind, e.actor, e.text])).toEqual([['action', null, `verified recs/Deployment/hstu-ranker → ${post!.text.slice(post!.text.indexOf('Rollout'))}`]]);
     const incidentId = slack.channelByName(incidentChannel)!.id;
     await until('the verification in the incident channel', () => slack.messagesIn(incidentId).find((m) => m.text.startsWith(':hammer_and_wrench: verified recs/Deployment/hstu-ranker')));
-    expect(await getAction(a2.store.db, 1)).toMatchObject({ verifyState: 'reported', verifyOwner: 'replica-a' });
+    const resumedBy = (await getAction(a2.store.db, 1))!.verifyOwner;
+    expect(resumedBy).toMatch(/^replica-a#/); // the restarted process took it over at once, under the same identity
+    expect(resumedBy).not.toBe(interrupted.verifyOwner);
+    expect(await getAction(a2.store.db, 1)).toMatchObject({ verifyState: 'reported' });
 
     // a second replica joins as a follower; when replica-a stops it becomes the leader and resumes what is owed: nothing
     const b = await replica('replica-b', passing);
