@@ -1,8 +1,11 @@
 // plan → confirm → execute → verify → audit, around any target handler, with the safety rules:
 // authorization (refusals audited), the optional two-person rule, idempotency through the actions
-// table (one row per change, claimed in one UPDATE before executing), dry runs, and recovery of an
-// action interrupted by a crash (verified, never re-executed).
+// table (one row per change, claimed in one UPDATE before executing), dry runs, recovery of an
+// action interrupted by a crash (checked, never re-executed), and verification owed once per
+// action: leased to one replica, resumed after a restart, told exactly once.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../domain/clock.ts';
 import type { Db } from '../store/db.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
@@ -11,12 +14,16 @@ import {
   type ActionRow,
   addApproval,
   claimForExecution,
+  claimVerification,
   finishAction,
   getAction,
   insertAction,
   lastDoneOn,
   listActionsInState,
+  listVerificationsDue,
   markApproved,
+  markVerificationReported,
+  renewVerificationLease,
   replanFailed,
   saveVerification,
 } from './action-store.ts';
@@ -34,7 +41,16 @@ export interface ActionRunnerDeps {
   /** Waits between rollout polls; injected so tests drive time. */
   sleep?: (ms: number) => Promise<void>;
   handlers?: (kind: string) => TargetHandler;
+  /**
+   * The replica's identity (BURNWATCH_IDENTITY): leases are held as "<identity>#<instance>", and
+   * a restarted process with the same identity takes its predecessor's verifications over at
+   * once. Default hostname-pid.
+   */
+  owner?: string;
 }
+
+/** A lease covers the wait ahead plus this much, so a replica that died is replaced soon after. */
+export const VERIFY_LEASE_MARGIN_SECONDS = 60;
 
 export type PrepareResult =
   | { status: 'ready'; action: ActionRow; plan: Plan; dryRun: boolean; message: string }
@@ -60,6 +76,8 @@ export interface Verification {
   burnStopped: boolean | null;
   at: string;
   message: string;
+  /** Finished by a replica other than the process that started it (after a crash or restart). */
+  resumed?: boolean;
 }
 
 export interface VerifyOptions {
@@ -67,13 +85,34 @@ export interface VerifyOptions {
   burnRate?: () => Promise<number | null>;
   /** The burn counts as stopped below this rate (default 1: spending no faster than the budget allows). */
   threshold?: number;
+  /**
+   * Tells people the result (Slack channel, incident timeline). Called for each action by the one
+   * replica that holds its lease once the result is stored; if it throws, the result is told
+   * again at the next resume.
+   */
+  report?: (action: ActionRow, verification: Verification) => Promise<void>;
+}
+
+export interface ResumedVerification {
+  action: ActionRow;
+  verification?: Verification;
+  /** The verification or its report failed; it stays owed and is tried again at the next resume. */
+  error?: Error;
 }
 
 export function createActionRunner(deps: ActionRunnerDeps) {
   const { db, clients, config, clock } = deps;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const stopping = new AbortController();
+  const sleep = deps.sleep ?? ((ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => {}));
   const handler = deps.handlers ?? handlerFor;
   const dryRun = config.mode === 'dry-run';
+  const identity = deps.owner ?? `${os.hostname()}-${process.pid}`;
+  // The instance tells this process from a previous one of the same replica (whose leases it takes over).
+  const me = { identity, owner: `${identity}#${randomUUID().slice(0, 8)}` };
+  const { owner } = me;
+  /** Actions this process is verifying now: a lease of our own owner is not a second licence. */
+  const verifying = new Set<number>();
+  const leaseFor = (waitSeconds: number) => new Date(clock.now().getTime() + (waitSeconds + VERIFY_LEASE_MARGIN_SECONDS) * 1000);
 
   const audit = (actor: string, action: string, target: string, result: string, details: Record<string, unknown> = {}) =>
     recordAudit(db, { at: clock.now(), actor, action: `action.${action}`, target, result, details });
@@ -168,7 +207,9 @@ export function createActionRunner(deps: ActionRunnerDeps) {
   async function execute(actor: Actor, row: ActionRow): Promise<ConfirmResult> {
     try {
       const result = await handler(row.plan.target.kind).execute(clients, row.plan, { dryRun: row.dryRun });
-      await finishAction(db, row.id, { state: 'done', at: clock.now(), result });
+      // Leased to us at once, so a resume elsewhere does not take it before our verify() starts.
+      const verify = row.dryRun ? undefined : { owner, leaseUntil: leaseFor(0) };
+      await finishAction(db, row.id, { state: 'done', at: clock.now(), result, ...(verify ? { verify } : {}) });
       await audit(actor.id, row.kind, row.target, row.dryRun ? 'dry_run' : 'done', { actionId: row.id, summary: row.plan.summary, result });
       const done = (await getAction(db, row.id))!;
       return { status: 'done', action: done, dryRun: row.dryRun, message: row.dryRun ? `DRY RUN (nothing changed): ${result}` : result };
@@ -187,12 +228,48 @@ export function createActionRunner(deps: ActionRunnerDeps) {
     }
   }
 
+  /**
+   * Follows the rollout, then reads the burn rate, stores and audits the result, and reports it.
+   * Once per action: a second call returns the stored result (and reports nothing); while another
+   * replica holds the verification, undefined.
+   */
   async function verify(actionId: number, opts: VerifyOptions = {}): Promise<Verification | undefined> {
     const row = await getAction(db, actionId);
     if (row?.state !== 'done' || row.dryRun) return undefined;
+    if (row.verification) return row.verification as unknown as Verification;
+    return verifyOwed(row.id, opts, false);
+  }
+
+  async function verifyOwed(actionId: number, opts: VerifyOptions, resumed: boolean): Promise<Verification | undefined> {
+    if (verifying.has(actionId) || stopping.signal.aborted) return undefined;
+    verifying.add(actionId);
+    try {
+      const row = await claimVerification(db, actionId, me, clock.now(), leaseFor(config.verify.pollSeconds), !resumed);
+      if (!row) return undefined;
+      // A result stored before a crash is told as it was, not measured again.
+      const verification = (row.verification as unknown as Verification | null) ?? (await measure(row, opts, resumed));
+      if (!verification) return undefined;
+      await opts.report?.(row, verification);
+      await markVerificationReported(db, row.id, owner, clock.now());
+      return verification;
+    } finally {
+      verifying.delete(actionId);
+    }
+  }
+
+  /** Waits while holding the lease; false when the lease was lost or the runner is closing. */
+  async function waitLeased(actionId: number, seconds: number): Promise<boolean> {
+    if (!(await renewVerificationLease(db, actionId, owner, leaseFor(seconds)))) return false;
+    await sleep(seconds * 1000);
+    return !stopping.signal.aborted;
+  }
+
+  async function measure(row: ActionRow, opts: VerifyOptions, resumed: boolean): Promise<Verification | undefined> {
     const h = handler(row.plan.target.kind);
     const threshold = opts.threshold ?? 1;
-    const started = clock.now().getTime();
+    // The rollout's budget counts from when the change was done, across restarts: a resumed
+    // verification gets what is left (at least one look at the rollout).
+    const started = (row.verifyStartedAt ?? clock.now()).getTime();
     let rollout: Verification['rollout'] = 'timed_out';
     let rolloutMessage = '';
     for (;;) {
@@ -212,12 +289,14 @@ export function createActionRunner(deps: ActionRunnerDeps) {
         }
       }
       if (clock.now().getTime() - started >= config.verify.timeoutSeconds * 1000) break;
-      await sleep(config.verify.pollSeconds * 1000);
+      if (!(await waitLeased(row.id, config.verify.pollSeconds))) return undefined;
     }
     let burnRate: number | null = null;
     let burnStopped: boolean | null = null;
     if (rollout === 'available' && opts.burnRate) {
-      if (config.verify.settleSeconds > 0) await sleep(config.verify.settleSeconds * 1000);
+      // The whole settle period after the rollout was seen finished, resumed or not: reading the
+      // burn rate too early could call a burn stopped that is not.
+      if (config.verify.settleSeconds > 0 && !(await waitLeased(row.id, config.verify.settleSeconds))) return undefined;
       burnRate = await opts.burnRate().catch(() => null);
       burnStopped = burnRate === null ? null : burnRate < threshold;
     }
@@ -242,11 +321,39 @@ export function createActionRunner(deps: ActionRunnerDeps) {
       threshold,
       burnStopped,
       at: clock.now().toISOString(),
-      message: rolloutText + burnText,
+      message: rolloutText + burnText + (resumed ? ' (Verification resumed after a burnwatch restart.)' : ''),
+      ...(resumed ? { resumed: true } : {}),
     };
-    await saveVerification(db, row.id, verification as unknown as Record<string, unknown>);
-    await audit('burnwatch', row.kind, row.target, 'verified', { actionId, ...verification });
+    if (!(await saveVerification(db, row.id, owner, verification as unknown as Record<string, unknown>))) return undefined;
+    await audit('burnwatch', row.kind, row.target, 'verified', { actionId: row.id, ...verification });
     return verification;
+  }
+
+  /**
+   * At start-up, on becoming the leader and now and then: every verification owed that no live
+   * replica holds (a crash or a restart interrupted it, or the action was recovered by
+   * resumeInterrupted) is taken over and finished, in parallel. `optionsFor` says how to read
+   * the burn and whom to tell, per action.
+   */
+  async function resumeVerifications(optionsFor: (action: ActionRow) => VerifyOptions | Promise<VerifyOptions> = () => ({})): Promise<ResumedVerification[]> {
+    if (stopping.signal.aborted) return [];
+    const due = (await listVerificationsDue(db, me, clock.now())).filter((row) => !verifying.has(row.id));
+    const outcomes = await Promise.all(
+      due.map(async (action): Promise<ResumedVerification | undefined> => {
+        try {
+          const verification = await verifyOwed(action.id, await optionsFor(action), true);
+          return verification ? { action, verification } : undefined;
+        } catch (error) {
+          return { action, error: error as Error };
+        }
+      }),
+    );
+    return outcomes.filter((o): o is ResumedVerification => o !== undefined);
+  }
+
+  /** Shutting down: waits end at once and no verification starts; what is owed stays owed for the next start. */
+  function close(): void {
+    stopping.abort();
   }
 
   /**
@@ -268,14 +375,15 @@ export function createActionRunner(deps: ActionRunnerDeps) {
       const outcome = applied
         ? { state: 'done' as const, result: `${row.plan.summary}: found in place after a restart (not executed again)` }
         : { state: 'failed' as const, error: 'interrupted before the change reached the cluster; not retried automatically — plan it again' };
-      await finishAction(db, row.id, { ...outcome, at: clock.now() });
+      // A change found in place was never verified: it is owed, to whoever resumes verifications.
+      await finishAction(db, row.id, { ...outcome, at: clock.now(), ...(applied ? { verify: { owner: null, leaseUntil: null } } : {}) });
       await audit('burnwatch', row.kind, row.target, outcome.state === 'done' ? 'recovered' : 'failed', { actionId: row.id, ...outcome });
       resolved.push((await getAction(db, row.id))!);
     }
     return resolved;
   }
 
-  return { prepare, confirm, verify, resumeInterrupted, dryRun, getAction: (id: number) => getAction(db, id) };
+  return { prepare, confirm, verify, resumeInterrupted, resumeVerifications, close, dryRun, owner, getAction: (id: number) => getAction(db, id) };
 }
 
 export type ActionRunner = ReturnType<typeof createActionRunner>;

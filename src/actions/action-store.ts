@@ -23,6 +23,13 @@ export interface ActionRow {
   result: string | null;
   error: string | null;
   verification: Record<string, unknown> | null;
+  /** 'pending': the verification is owed; 'reported': told once; null: none owed (dry run, failed, or older than migration 031). */
+  verifyState: 'pending' | 'reported' | null;
+  verifyOwner: string | null;
+  verifyLeaseUntil: Date | null;
+  /** When verification began (the change was done): the rollout's time budget counts from it. */
+  verifyStartedAt: Date | null;
+  verifyReportedAt: Date | null;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: database row
@@ -45,6 +52,11 @@ const toRow = (r: any): ActionRow => ({
   result: r.result,
   error: r.error,
   verification: r.verification,
+  verifyState: r.verify_state ?? null,
+  verifyOwner: r.verify_owner ?? null,
+  verifyLeaseUntil: r.verify_lease_until ?? null,
+  verifyStartedAt: r.verify_started_at ?? null,
+  verifyReportedAt: r.verify_reported_at ?? null,
 });
 
 /** Inserts the action unless its key exists; returns the row either way and whether it was new. */
@@ -87,7 +99,8 @@ export async function replanFailed(q: Queryable, id: number, plan: Plan, by: str
   await q.query('DELETE FROM action_approvals WHERE action_id = $1 AND EXISTS (SELECT 1 FROM actions WHERE id = $1 AND state = $2)', [id, 'failed']);
   const { rows } = await q.query(
     `UPDATE actions SET state = 'planned', plan = $2, requested_by = $3, requested_at = $4, error = NULL, result = NULL,
-       started_at = NULL, finished_at = NULL, executed_by = NULL, verification = NULL
+       started_at = NULL, finished_at = NULL, executed_by = NULL, verification = NULL,
+       verify_state = NULL, verify_owner = NULL, verify_lease_until = NULL, verify_started_at = NULL, verify_reported_at = NULL
      WHERE id = $1 AND state = 'failed' RETURNING *`,
     [id, JSON.stringify(plan), by, at],
   );
@@ -123,22 +136,84 @@ export async function claimForExecution(q: Queryable, id: number, by: string, at
   return rows[0] ? toRow(rows[0]) : undefined;
 }
 
+/**
+ * Ends the execution. `verify` (a real change that is done) makes the verification owed, leased to
+ * `owner` when the executing replica goes on to verify it itself (null: whoever resumes it).
+ */
 export async function finishAction(
   q: Queryable,
   id: number,
-  outcome: { state: 'done' | 'failed'; at: Date; result?: string; error?: string },
+  outcome: { state: 'done' | 'failed'; at: Date; result?: string; error?: string; verify?: { owner: string | null; leaseUntil: Date | null } },
 ): Promise<void> {
-  await q.query(`UPDATE actions SET state = $2, finished_at = $3, result = $4, error = $5 WHERE id = $1 AND state = 'executing'`, [
-    id,
-    outcome.state,
-    outcome.at,
-    outcome.result ?? null,
-    outcome.error ?? null,
-  ]);
+  await q.query(
+    `UPDATE actions SET state = $2, finished_at = $3, result = $4, error = $5,
+       verify_state = CASE WHEN $6::boolean THEN 'pending' ELSE verify_state END,
+       verify_owner = $7, verify_lease_until = $8, verify_started_at = CASE WHEN $6::boolean THEN $3 ELSE verify_started_at END
+     WHERE id = $1 AND state = 'executing'`,
+    [id, outcome.state, outcome.at, outcome.result ?? null, outcome.error ?? null, outcome.verify !== undefined, outcome.verify?.owner ?? null, outcome.verify?.leaseUntil ?? null],
+  );
 }
 
-export async function saveVerification(q: Queryable, id: number, verification: Record<string, unknown>): Promise<void> {
-  await q.query('UPDATE actions SET verification = $2 WHERE id = $1', [id, JSON.stringify(verification)]);
+/** Who verifies: this process (`owner`, "<identity>#<instance>") of a replica (`identity`). */
+export interface VerifierId {
+  owner: string;
+  identity: string;
+}
+
+// A lease another process may take: none, run out, or held by a previous process of the same
+// replica (same identity, another instance: it is dead, since this one runs under its name).
+// Placeholders: the owner, now, the identity.
+const takeable = (owner: string, now: string, identity: string) => `(verify_owner IS NULL OR verify_lease_until IS NULL OR verify_lease_until <= ${now}
+  OR (left(verify_owner, length(${identity}) + 1) = ${identity} || '#' AND verify_owner <> ${owner}))`;
+
+/**
+ * The verification claim: the lease goes to this process when the verification is owed and no
+ * other live process holds it. `ownToo`: also when this process holds it already (the executing
+ * process going on to verify what it just did); a resume passes false, so it never takes over
+ * what this process is about to verify itself.
+ */
+export async function claimVerification(q: Queryable, id: number, me: VerifierId, now: Date, leaseUntil: Date, ownToo: boolean): Promise<ActionRow | undefined> {
+  const { rows } = await q.query(
+    `UPDATE actions SET verify_owner = $2, verify_lease_until = $5, verify_started_at = COALESCE(verify_started_at, $3)
+     WHERE id = $1 AND verify_state = 'pending' AND (${takeable('$2', '$3', '$4')} OR ($6::boolean AND verify_owner = $2))
+     RETURNING *`,
+    [id, me.owner, now, me.identity, leaseUntil, ownToo],
+  );
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
+/** Extends the lease before a wait; false when another replica took the verification over. */
+export async function renewVerificationLease(q: Queryable, id: number, owner: string, leaseUntil: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE actions SET verify_lease_until = $3 WHERE id = $1 AND verify_owner = $2 AND verify_state = 'pending'`,
+    [id, owner, leaseUntil],
+  );
+  return rowCount === 1;
+}
+
+/** Stores the result, once, by the lease holder; false when it lost the lease or a result is already stored. */
+export async function saveVerification(q: Queryable, id: number, owner: string, verification: Record<string, unknown>): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE actions SET verification = $3 WHERE id = $1 AND verify_owner = $2 AND verify_state = 'pending' AND verification IS NULL`,
+    [id, owner, JSON.stringify(verification)],
+  );
+  return rowCount === 1;
+}
+
+/** The result was told: nothing is owed any more. */
+export async function markVerificationReported(q: Queryable, id: number, owner: string, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE actions SET verify_state = 'reported', verify_reported_at = $3, verify_lease_until = NULL
+     WHERE id = $1 AND verify_owner = $2 AND verify_state = 'pending'`,
+    [id, owner, at],
+  );
+  return rowCount === 1;
+}
+
+/** Verifications owed that this process may take over now. */
+export async function listVerificationsDue(q: Queryable, me: VerifierId, now: Date): Promise<ActionRow[]> {
+  const { rows } = await q.query(`SELECT * FROM actions WHERE verify_state = 'pending' AND ${takeable('$1', '$2', '$3')} ORDER BY id`, [me.owner, now, me.identity]);
+  return rows.map(toRow);
 }
 
 export async function listActionsInState(q: Queryable, state: ActionState): Promise<ActionRow[]> {

@@ -53,6 +53,8 @@ export interface ServiceContext {
   outboxWritten(): void;
   /** Runs at shutdown, before the store closes. */
   onStop(fn: () => Promise<void>): void;
+  /** Runs each time this replica becomes the leader (at start-up when there is no election): resume leader-only work. */
+  onLeader(fn: () => void): void;
 }
 
 export type ServiceExtension = (ctx: ServiceContext) => void | Promise<void>;
@@ -108,6 +110,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const metrics = createMetrics({ outboxDepth: () => pendingByChannel(db) });
   const elector = createElector(config, clock, logger, options.kubeConfig);
   const stopHooks: Array<() => Promise<void>> = [];
+  const leaderHooks: Array<() => void> = [];
 
   // Sources follow the catalog: rebuilt on every reload.
   let sources: SourceMap = new Map();
@@ -270,6 +273,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     addExternalChannel: (c) => externalChannels.push(c),
     outboxWritten,
     onStop: (fn) => stopHooks.push(fn),
+    onLeader: (fn) => leaderHooks.push(fn),
   };
   for (const extension of options.extensions ?? []) await extension(ctx);
   http.finish();
@@ -321,6 +325,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       scheduler.resetDue();
       void scheduler.tick();
       dispatcher?.kick();
+      for (const hook of leaderHooks) {
+        try {
+          hook();
+        } catch (error) {
+          logger.warn({ err: (error as Error).message }, 'a leader hook failed');
+        }
+      }
     }
   });
   scheduler.start();

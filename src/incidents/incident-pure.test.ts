@@ -70,11 +70,13 @@ describe('post-mortem', () => {
       { at: new Date('2026-11-22T03:20:00Z'), kind: 'action', actor: bob, text: 'rollback of deployment ranker to revision 41' },
     ];
     const input = { incident: inc, timeline, slos: [{ id: 'ranker/latency', name: 'Ranker latency', objectivePercent: 99.9, window: '30d', budgetAtStart: 0.9, budgetAtEnd: 0.8525 }], generatedAt: new Date('2026-11-22T04:00:00Z') };
+    // burn 03:00 → page 03:05 → ack 03:07 → mitigated 03:40 → resolved 04:00
     const figures = postmortemFigures(input);
-    expect(figures.toDetectSeconds).toBe(300);
-    expect(figures.toAcknowledgeSeconds).toBe(120);
-    expect(figures.toMitigateSeconds).toBe(2400);
-    expect(figures.toResolveSeconds).toBe(3600);
+    expect(figures.toDetectSeconds).toBe(5 * 60); // from the burn start
+    expect(figures.toAcknowledgeSeconds).toBe(2 * 60); // the rest from the first page
+    expect(figures.toMitigateSeconds).toBe(35 * 60);
+    expect(figures.toResolveSeconds).toBe(55 * 60);
+    expect(figures.impactSeconds).toBe(40 * 60); // burn start → mitigated
     expect(figures.budgetConsumed).toBeCloseTo(0.0475, 10);
     const md = renderPostmortem(await loadPostmortemTemplate(), { ...input, firedTier: 'page 1h/5m (14.4x)', timeline: [...timeline, { at: new Date('2026-11-22T03:21:00Z'), kind: 'action', actor: bob, text: 'rollback', details: { action: 'rollback', target: 'deployment/ranker', outcome: 'revision 41 serving' } }] });
     expect(md).toContain('# Post-mortem: ranker/latency burning');
@@ -84,12 +86,30 @@ describe('post-mortem', () => {
     expect(md).toContain('- Error budget spent: 4.75% of the 30d budget');
     expect(md).toContain('- Budget remaining at resolution: 85.25%');
     expect(md).toContain('- First alert: 2026-11-22T03:05:00.000Z (page 1h/5m (14.4x))');
-    expect(md).toContain('- Time to detect: 5m');
-    expect(md).toContain('- Time to acknowledge: 2m');
-    expect(md).toContain('- Time to mitigate: 40m');
-    expect(md).toContain('- Time to resolve: 1h');
+    expect(md).toContain('| Resolved | 2026-11-22T04:00:00.000Z (55m after the first page) |');
+    expect(md).toContain('Impact start (burn start, estimated from the burn rates): 2026-11-22 03:00:00 UTC · detection (first page): 2026-11-22 03:05:00 UTC');
+    expect(md).toContain('| Time to detect | burn start → first page | 5m |');
+    expect(md).toContain('| Time to acknowledge | first page → acknowledged | 2m |');
+    expect(md).toContain('| Time to mitigate | first page → mitigated (burn stopped) | 35m |');
+    expect(md).toContain('| Time to resolve | first page → resolved | 55m |');
+    expect(md).toContain('| Impact duration | burn start → mitigated | 40m |');
     expect(md).toContain('- 2026-11-22 03:21:00 UTC bob: rollback deployment/ranker → revision 41 serving');
     expect(md).toContain('- 2026-11-22 03:20:00 UTC · bob — rollback of deployment ranker to revision 41');
     expect(md).toContain('- 2026-11-22 03:05:00 UTC · burnwatch — page fired (1h/5m)');
+  });
+
+  it('says what is not known yet, and counts an incident opened by hand from its opening', async () => {
+    const template = await loadPostmortemTemplate();
+    const open = renderPostmortem(template, { incident: incident(), timeline: [], slos: [], generatedAt: new Date('2026-11-22T03:30:00Z') });
+    expect(open).toContain('| Time to acknowledge | first page → acknowledged | not acknowledged |');
+    expect(open).toContain('| Time to resolve | first page → resolved | not resolved |');
+    expect(open).toContain('| Impact duration | burn start → mitigated | still burning |');
+    // `/incident open`: no page, so detection is the opening (and the impact start is not known before it)
+    const opened = new Date('2026-11-22T03:10:00Z');
+    const byHand = incident({ source: 'command', alertId: null, startedAt: opened, detectedAt: opened, acknowledgedAt: opened, status: 'resolved', mitigatedAt: new Date('2026-11-22T03:25:00Z'), resolvedAt: new Date('2026-11-22T03:40:00Z') });
+    const md = renderPostmortem(template, { incident: byHand, timeline: [], slos: [], generatedAt: new Date('2026-11-22T03:40:00Z') });
+    expect(md).toContain('| Resolved | 2026-11-22T03:40:00.000Z (30m after the incident opened) |');
+    expect(md).toContain('| Time to detect | burn start → incident opened | 0s |');
+    expect(md).toContain('| Time to mitigate | incident opened → mitigated (burn stopped) | 15m |');
   });
 });

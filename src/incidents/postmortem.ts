@@ -1,9 +1,10 @@
 // The post-mortem draft: what burnwatch knows about an incident (SLOs, budget consumed,
-// time to detect/acknowledge/mitigate/resolve, actions, the full timeline) rendered
-// into the Handlebars template from playbooks/.
+// time to detect/acknowledge/mitigate/resolve as src/domain/incident-response-times.ts defines
+// them, actions, the full timeline) rendered into the Handlebars template from playbooks/.
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { responseTimes } from '../domain/incident-response-times.ts';
 import { humanDuration, utc } from '../slack/blocks/format.ts';
 import type { Incident, TimelineEntry } from './types.ts';
 
@@ -35,13 +36,15 @@ export interface PostmortemInput {
 export interface PostmortemFigures {
   /** Percentage points of the period's error budget, summed over the affected SLOs. */
   budgetConsumed: number | null;
+  /** Burn start → first page. */
   toDetectSeconds: number;
+  /** First page → acknowledgement; to mitigate and to resolve count from the first page too. */
   toAcknowledgeSeconds: number | null;
   toMitigateSeconds: number | null;
   toResolveSeconds: number | null;
+  /** Burn start → mitigation. */
+  impactSeconds: number | null;
 }
-
-const seconds = (from: Date, to: Date | null): number | null => (to ? (to.getTime() - from.getTime()) / 1000 : null);
 
 export function consumedBudget(slo: AffectedSlo): number | null {
   if (slo.budgetAtStart === null || slo.budgetAtEnd === null) return null;
@@ -49,14 +52,15 @@ export function consumedBudget(slo: AffectedSlo): number | null {
 }
 
 export function postmortemFigures(input: PostmortemInput): PostmortemFigures {
-  const i = input.incident;
   const consumed = input.slos.map(consumedBudget).filter((c): c is number => c !== null);
+  const { toDetectSeconds, toAcknowledgeSeconds, toMitigateSeconds, toResolveSeconds, impactSeconds } = responseTimes(input.incident);
   return {
     budgetConsumed: consumed.length > 0 ? consumed.reduce((a, b) => a + b, 0) : null,
-    toDetectSeconds: (i.detectedAt.getTime() - i.startedAt.getTime()) / 1000,
-    toAcknowledgeSeconds: seconds(i.detectedAt, i.acknowledgedAt),
-    toMitigateSeconds: seconds(i.startedAt, i.mitigatedAt),
-    toResolveSeconds: seconds(i.startedAt, i.resolvedAt),
+    toDetectSeconds,
+    toAcknowledgeSeconds,
+    toMitigateSeconds,
+    toResolveSeconds,
+    impactSeconds,
   };
 }
 
@@ -69,6 +73,9 @@ const round2 = (x: number) => Math.round(x * 10_000) / 100;
 export function postmortemView(input: PostmortemInput): Record<string, unknown> {
   const i = input.incident;
   const f = postmortemFigures(input);
+  const times = responseTimes(i);
+  // An incident opened by hand was detected by the person who opened it, not by a page.
+  const detectedBy = i.source === 'command' ? 'incident opened' : 'first page';
   const [primary, ...others] = input.slos;
   return {
     generatedAt: utc(input.generatedAt),
@@ -80,7 +87,18 @@ export function postmortemView(input: PostmortemInput): Record<string, unknown> 
       commander: i.commander?.name ?? null,
       openedAt: i.openedAt.toISOString(),
       resolvedAt: i.resolvedAt?.toISOString() ?? null,
+      /** First page → resolved (the same as timing.timeToResolve). */
       duration: span(f.toResolveSeconds),
+    },
+    timing: {
+      impactStart: utc(times.impactStart),
+      detection: utc(times.detection),
+      detectedBy,
+      timeToDetect: span(f.toDetectSeconds),
+      timeToAcknowledge: span(f.toAcknowledgeSeconds),
+      timeToMitigate: span(f.toMitigateSeconds),
+      timeToResolve: span(f.toResolveSeconds),
+      impactDuration: span(f.impactSeconds),
     },
     slo: primary
       ? { id: primary.id, description: primary.description ?? null, objectivePercent: primary.objectivePercent, window: primary.window, owner: primary.owner ?? null, runbook: primary.runbook ?? null }

@@ -81,8 +81,9 @@ export interface Incident {
   openedAt: Date;
   openedBy: Person | null;
   commander: Person | null;
-  /** When the problem began (the alert fired); the post-mortem's time to detect is measured to it. */
+  /** When the burn began (estimated from the burn rates): the impact start; time to detect runs from it. */
   startedAt: Date;
+  /** The first page (or the opening, by hand): times to acknowledge, mitigate and resolve run from it. */
   detectedAt: Date;
   acknowledgedAt: Date | null;
   mitigatedAt: Date | null;

@@ -1,7 +1,8 @@
 // Incidents opened in a period: how fast they were acknowledged, mitigated and
 // resolved, and how much error budget each one cost.
 import type { WindowCounts } from '../domain/evaluation.ts';
-import { budgetShare, median, secondsBetween } from './figures.ts';
+import { responseTimes } from '../domain/incident-response-times.ts';
+import { budgetShare, median } from './figures.ts';
 import { inPeriod } from './in-period.ts';
 import type { IncidentSummary, ReportPeriod } from './report-data.ts';
 import type { IncidentRecord } from './report-inputs.ts';
@@ -17,15 +18,16 @@ export function incidentSummary(
     .sort((a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt));
   const entries = current.map((i) => {
     const budget = budgetOf(i);
+    // The post-mortem's definitions: acknowledged, mitigated and resolved, each counted from the first page.
+    const times = responseTimes(i);
     return {
       id: i.id,
       title: i.title,
       sloId: i.sloId,
       openedAt: i.openedAt,
-      // The same reference points as the post-mortem: acknowledged after the alert, mitigated and resolved after the start.
-      timeToAckSeconds: secondsBetween(i.detectedAt ?? i.openedAt, i.acknowledgedAt),
-      timeToMitigateSeconds: secondsBetween(i.startedAt ?? i.openedAt, i.mitigatedAt),
-      timeToResolveSeconds: secondsBetween(i.startedAt ?? i.openedAt, i.resolvedAt),
+      timeToAckSeconds: times.toAcknowledgeSeconds,
+      timeToMitigateSeconds: times.toMitigateSeconds,
+      timeToResolveSeconds: times.toResolveSeconds,
       budgetConsumed: budget ? budgetShare(budget.counts?.bad, budget.rolling, budget.objective) : null,
     };
   });

@@ -64,13 +64,13 @@ function serviceSection(s: ServiceReport, rec: Recorded): string {
   );
   if (!rec.incidents) out.push(`<p><b>Incidents:</b> ${f.NOT_RECORDED}.</p>`);
   else out.push(
-    `<p><b>Incidents:</b> ${i.count} (last week ${i.previousCount}); median time to acknowledge ${e(f.duration(i.medianTimeToAckSeconds))}, ` +
+    `<p><b>Incidents:</b> ${i.count} (last week ${i.previousCount}); median time from the first page to acknowledge ${e(f.duration(i.medianTimeToAckSeconds))}, ` +
       `to mitigate ${e(f.duration(i.medianTimeToMitigateSeconds))}, to resolve ${e(f.duration(i.medianTimeToResolveSeconds))}.</p>`,
   );
   if (rec.incidents && i.incidents.length > 0) {
     out.push(
       table(
-        ['incident', 'SLO', 'opened', 'ack', 'mitigated', 'resolved', 'budget used'],
+        ['incident', 'SLO', 'opened', 'page → ack', 'page → mitigated', 'page → resolved', 'budget used'],
         i.incidents.map((x) =>
           [`${x.id}: ${x.title}`, x.sloId ?? f.NA, f.timestamp(x.openedAt), f.duration(x.timeToAckSeconds), f.duration(x.timeToMitigateSeconds), f.duration(x.timeToResolveSeconds), f.percent(x.budgetConsumed, 1)].map(e),
         ),

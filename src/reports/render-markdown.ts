@@ -67,14 +67,14 @@ function serviceSection(service: ServiceReport, rec: Recorded): string {
   const i = service.incidents;
   if (!rec.incidents) parts.push(`**Incidents:** ${f.NOT_RECORDED}.`, '');
   else parts.push(
-    `**Incidents:** ${i.count} (last week ${i.previousCount}); median time to acknowledge ${f.duration(i.medianTimeToAckSeconds)}, ` +
+    `**Incidents:** ${i.count} (last week ${i.previousCount}); median time from the first page to acknowledge ${f.duration(i.medianTimeToAckSeconds)}, ` +
       `to mitigate ${f.duration(i.medianTimeToMitigateSeconds)}, to resolve ${f.duration(i.medianTimeToResolveSeconds)}.`,
     '',
   );
   if (rec.incidents && i.incidents.length > 0) {
     parts.push(
       table(
-        ['incident', 'SLO', 'opened', 'ack', 'mitigated', 'resolved', 'budget used'],
+        ['incident', 'SLO', 'opened', 'page → ack', 'page → mitigated', 'page → resolved', 'budget used'],
         i.incidents.map((e) => [
           `${e.id}: ${e.title}`,
           e.sloId ?? f.NA,

@@ -41,7 +41,7 @@ function serviceText(s: ServiceReport, rec: Recorded): string {
         (a.noiseRatio === null ? '' : ` (noise ${f.percent(a.noiseRatio, 0)})`)
       : `Alerts: ${f.NOT_RECORDED}`,
     rec.incidents
-      ? `Incidents: ${i.count}; median ack ${f.duration(i.medianTimeToAckSeconds)}, mitigate ${f.duration(i.medianTimeToMitigateSeconds)}, resolve ${f.duration(i.medianTimeToResolveSeconds)}`
+      ? `Incidents: ${i.count}; median from the first page: ack ${f.duration(i.medianTimeToAckSeconds)}, mitigate ${f.duration(i.medianTimeToMitigateSeconds)}, resolve ${f.duration(i.medianTimeToResolveSeconds)}`
       : `Incidents: ${f.NOT_RECORDED}`,
     rec.remediations
       ? `Remediations: ${f.plural(r.rollbacks, 'rollback')}, ${f.plural(r.reruns, 're-run')} (${r.succeeded} ok, ${r.failed} failed); page → done ${f.duration(r.medianPageToRemediationSeconds)}`

@@ -150,9 +150,9 @@ export interface IncidentEntry {
   title: string;
   sloId: string | null;
   openedAt: string;
-  /** From the alert to the acknowledgement. */
+  /** From the first page to the acknowledgement (src/domain/incident-response-times.ts). */
   timeToAckSeconds: number | null;
-  /** From the start of the problem to mitigation and to resolution. */
+  /** From the first page to mitigation and to resolution. */
   timeToMitigateSeconds: number | null;
   timeToResolveSeconds: number | null;
   /** Share of the SLO's rolling error budget spent from the start to the resolution (or period end). */

@@ -29,9 +29,9 @@ export interface IncidentRecord {
   sloId: string | null;
   service: string | null;
   openedAt: string;
-  /** When the problem began (the incident bot's estimate); times to mitigate and resolve count from it. Default openedAt. */
+  /** When the burn began (the incident bot's estimate): the impact start. Default detectedAt. */
   startedAt?: string | null;
-  /** When the alert fired; time to acknowledge counts from it. Default openedAt. */
+  /** The first page: times to acknowledge, mitigate and resolve count from it. Default openedAt. */
   detectedAt?: string | null;
   acknowledgedAt: string | null;
   mitigatedAt: string | null;

@@ -1,17 +1,18 @@
 // Thin Slack glue for src/actions: "Roll back…" / "Re-run training…" buttons on alerts, a
 // confirmation modal showing the plan, the two-person approval button, and the outcome and
-// verification posted to the alert channel and the incident timeline. All decisions (who may,
-// what changes, once only) are the action runner's.
+// verification posted to the alert channel and the incident timeline (by the click, or by the
+// replica that resumes it after a restart). All decisions (who may, what changes, once only) are
+// the action runner's.
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { ActionRunner } from '../actions/action-runner.ts';
+import type { ActionRunner, Verification, VerifyOptions } from '../actions/action-runner.ts';
 import type { ActionRow } from '../actions/action-store.ts';
 import { type ActionsConfig, type Actor, needsSecondApprover } from '../actions/actions-config.ts';
 import type { KubeClients } from '../actions/kube-clients.ts';
 import { type ActionRequest, parseTargetRef, type TargetRef, targetText } from '../actions/plan.ts';
 import { findSuspectedChanges } from '../actions/suspected-change.ts';
 import type { RemediationTarget, Slo } from '../domain/slo.ts';
-import type { SuspectedChange } from '../incidents/types.ts';
+import type { Person, SuspectedChange } from '../incidents/types.ts';
 import type { Db } from '../store/db.ts';
 import type { ChangeSuspects } from './alert-desk.ts';
 import { getAlert } from './alert-store.ts';
@@ -69,9 +70,44 @@ async function groupsOf(client: WebClient, userId: string, config: ActionsConfig
   return member;
 }
 
-export function remediationSlackExtension(deps: RemediationSlackDeps): SlackExtension {
+export interface RemediationSlack extends SlackExtension {
+  /** Once the bot is registered: how to finish and tell a verification resumed after a restart. */
+  resumedVerification(action: ActionRow): Promise<VerifyOptions> | undefined;
+}
+
+const verificationIcon = (v: Verification) =>
+  v.burnStopped ? ':large_green_circle:' : v.rollout === 'available' && v.burnStopped === null ? ':white_circle:' : ':red_circle:';
+
+export function remediationSlackExtension(deps: RemediationSlackDeps): RemediationSlack {
   const { runner, config } = deps;
+  let registered: { client: WebClient; ctx: SlackExtensionContext } | undefined;
+
+  /**
+   * The verification of an action started from an alert, the same whether the click's own
+   * process finishes it or another one resumes it: the burn against the factor of the tiers that
+   * fired, told in the alert channel and on the incident timeline (one entry per action).
+   */
+  async function verifyOptions(client: WebClient, ctx: SlackExtensionContext, action: ActionRow, channel: string | undefined, person: Person | null): Promise<VerifyOptions> {
+    const context = action.context as { alertId?: number; sloId?: string };
+    const alert = context.alertId ? await getAlert(deps.db, context.alertId) : undefined;
+    const factors = (alert?.snapshot.tiers ?? []).filter((t) => t.firing).map((t) => t.factor);
+    const sloId = context.sloId;
+    return {
+      ...(deps.burnRate && sloId ? { burnRate: () => deps.burnRate!(sloId) } : {}),
+      threshold: factors.length ? Math.min(...factors) : 1,
+      report: async (row, verification) => {
+        if (channel) await client.chat.postMessage({ channel, text: `${verificationIcon(verification)} ${row.plan.summary}: ${verification.message}` });
+        if (!sloId) return;
+        await ctx.incidents.recordAction(sloId, person, { action: 'verified', target: row.target, outcome: verification.message }, `action:${row.id}:verified`);
+        ctx.kick();
+      },
+    };
+  }
+
   return {
+    resumedVerification: (action) =>
+      registered ? verifyOptions(registered.client, registered.ctx, action, (action.context as { channel?: string }).channel, null) : undefined,
+
     alertButtons: (alert) => {
       const remediation = deps.slo(alert.sloId)?.remediation;
       if (!remediation || alert.state === 'resolved') return [];
@@ -83,6 +119,7 @@ export function remediationSlackExtension(deps: RemediationSlackDeps): SlackExte
     },
 
     register(app: App, ctx: SlackExtensionContext) {
+      registered = { client: app.client, ctx };
       const privately = (respond: RespondFn) => (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
       const actorOf = async (client: WebClient, user: { id: string; username?: string; name?: string }): Promise<Actor> => {
         const person = ctx.personOf(user);
@@ -200,18 +237,7 @@ export function remediationSlackExtension(deps: RemediationSlackDeps): SlackExte
               await say(`${result.dryRun ? ':test_tube:' : ':white_check_mark:'} <@${person.id}>: ${result.message}${warnings}`);
               await timeline(row.kind, row.target, result.message, `action:${row.id}:done`);
               if (result.dryRun) return;
-              const alert = meta.alertId ? await getAlert(deps.db, meta.alertId) : undefined;
-              const factors = (alert?.snapshot.tiers ?? []).filter((t) => t.firing).map((t) => t.factor);
-              const sloId = meta.sloId;
-              const verification = await runner.verify(row.id, {
-                ...(deps.burnRate && sloId ? { burnRate: () => deps.burnRate!(sloId) } : {}),
-                threshold: factors.length ? Math.min(...factors) : 1,
-              });
-              if (verification) {
-                const icon = verification.burnStopped ? ':large_green_circle:' : verification.rollout === 'available' && verification.burnStopped === null ? ':white_circle:' : ':red_circle:';
-                await say(`${icon} ${row.plan.summary}: ${verification.message}`);
-                await timeline('verified', row.target, verification.message, `action:${row.id}:verified`);
-              }
+              await runner.verify(row.id, await verifyOptions(client, ctx, row, meta.channel, person));
             }
           }
         });

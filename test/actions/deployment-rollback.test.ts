@@ -287,15 +287,27 @@ describe('Deployment rollback', () => {
     expect(h.clock.now().getTime() - new Date(T0).getTime()).toBeGreaterThanOrEqual(300_000);
   });
 
-  it('says the burn has not stopped, and unknown when the SLO source does not answer', async () => {
+  it('says the burn has not stopped, and unknown when the SLO source does not answer; each action is verified once', async () => {
     h = await harness(store);
     seedDeployment(h.k8s, h.clock, { namespace: ns, name: 'ranker', versions: ['v41', 'v42'] });
-    const planned = await h.runner.prepare(alice, rollback());
-    if (planned.status !== 'ready') throw new Error(planned.message);
-    await h.runner.confirm(alice, planned.action.id);
-    h.k8s.completeRollout('Deployment', ns, 'ranker');
-    expect(await h.runner.verify(planned.action.id, { burnRate: async () => 20, threshold: 14.4 })).toMatchObject({ burnStopped: false });
-    expect(await h.runner.verify(planned.action.id, { burnRate: async () => null })).toMatchObject({ burnStopped: null });
+    seedDeployment(h.k8s, h.clock, { namespace: ns, name: 'scorer', versions: ['v1', 'v2'] });
+    const verified = async (name: string, opts: Parameters<typeof h.runner.verify>[1]) => {
+      const planned = await h.runner.prepare(alice, rollback(name));
+      if (planned.status !== 'ready') throw new Error(planned.message);
+      await h.runner.confirm(alice, planned.action.id);
+      h.k8s.completeRollout('Deployment', ns, name);
+      return { id: planned.action.id, verification: await h.runner.verify(planned.action.id, opts) };
+    };
+    const burning = await verified('ranker', { burnRate: async () => 20, threshold: 14.4 });
+    expect(burning.verification).toMatchObject({ burnStopped: false, burnRate: 20 });
+    expect((await verified('scorer', { burnRate: async () => null })).verification).toMatchObject({ burnStopped: null });
+    // asked again, the stored result: the burn is not read again and nothing is audited twice
+    let read = 0;
+    const again = await h.runner.verify(burning.id, { burnRate: async () => ++read });
+    expect(again).toEqual(burning.verification);
+    expect(read).toBe(0);
+    const verifiedRows = (await listAudit(store.db)).filter((a) => a.target === `${ns}/Deployment/ranker` && a.result === 'verified');
+    expect(verifiedRows).toHaveLength(1);
   });
 });
 

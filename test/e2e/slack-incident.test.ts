@@ -193,13 +193,21 @@ describe('Slack incident, end to end on a real Prometheus', () => {
     expect(markdown).toContain(`- Error budget spent: ${Math.round(spent * 10_000) / 100}% of the 30d budget`);
     expect(markdown).toContain(`- Budget remaining at resolution: ${Math.round((await remaining(ROLLBACK + 360)) * 10_000) / 100}%`);
     expect(markdown).toContain('- First alert: 2026-11-21T10:06:00.000Z (page 1h/5m (14.4x))');
-    expect(markdown).toContain('- Time to detect: 6m');
-    expect(markdown).toContain('- Time to mitigate: 21m');
-    expect(markdown).toContain('- Time to resolve: 35m');
+    // burn start B, first page B+6m, mitigated when the 1h/5m tier reset (the evaluation at ROLLBACK+6m), resolved at ROLLBACK+20m
+    const page = B + 360;
+    const mitigated = ROLLBACK + 6 * 60;
+    const resolved = ROLLBACK + 20 * 60;
+    const minutes = (seconds: number) => `${seconds / 60}m`;
+    expect(markdown).toContain(`| Resolved | ${iso(resolved)} (${minutes(resolved - page)} after the first page) |`);
+    expect(markdown).toContain(`| Time to detect | burn start → first page | ${minutes(page - B)} |`);
+    expect(markdown).toContain(`| Time to mitigate | first page → mitigated (burn stopped) | ${minutes(mitigated - page)} |`);
+    expect(markdown).toContain(`| Time to resolve | first page → resolved | ${minutes(resolved - page)} |`);
+    expect(markdown).toContain(`| Impact duration | burn start → mitigated | ${minutes(mitigated - B)} |`);
     expect(markdown).toContain('- Suspected change: deploy `hstu-ranker v42`');
     expect(markdown).toContain('| Incident commander | alice |');
     expect(markdown).toContain('v42 returned 500s for every request; rolled back to v41');
-    const lines = markdown.split('\n').filter((l) => / UTC · | UTC — /.test(l));
+    expect(markdown).toContain(`Impact start (burn start, estimated from the burn rates): 2026-11-21 10:00:00 UTC · detection (first page): 2026-11-21 10:06:00 UTC`);
+    const lines = markdown.split('\n').filter((l) => l.startsWith('- ') && / UTC · | UTC — /.test(l));
     expect(lines).toEqual([
       '- 2026-11-21 10:00:00 UTC · burnwatch — Burn started (estimated from the burn rates and the evaluations before)',
       '- 2026-11-21 10:06:00 UTC · burnwatch — page alert fired for hstu-ranker/availability (1h/5m)',

@@ -257,10 +257,10 @@ describe('weekly report of a scenario week', () => {
     expect(incidents.count).toBe(1);
     expect(incidents.previousCount).toBe(0);
     const [incident] = incidents.incidents;
-    // as the post-mortem counts them: acknowledged after the page, mitigated and resolved after the start
+    // as the post-mortem counts them: acknowledged, mitigated and resolved, each after the first page
     expect(incident!.timeToAckSeconds).toBe(t(INCIDENT.acknowledged) - firstPage());
-    expect(incident!.timeToMitigateSeconds).toBe(t(INCIDENT.mitigated) - t(INCIDENT.started));
-    expect(incident!.timeToResolveSeconds).toBe(t(INCIDENT.resolved) - t(INCIDENT.started));
+    expect(incident!.timeToMitigateSeconds).toBe(t(INCIDENT.mitigated) - firstPage());
+    expect(incident!.timeToResolveSeconds).toBe(t(INCIDENT.resolved) - firstPage());
     const spent = errors(t(INCIDENT.started), t(INCIDENT.resolved)) / (0.001 * requests(t(W47.end) - 14 * DAY, t(W47.end)));
     expect(incident!.budgetConsumed).toBeCloseTo(spent, 9);
   });

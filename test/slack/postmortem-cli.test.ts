@@ -13,6 +13,10 @@ const run = promisify(execFile);
 const bin = (args: string[]) =>
   run(process.execPath, ['bin/burnwatch.mjs', ...args], { env: { ...process.env, DATABASE_URL: '', BURNWATCH_SLOS_DIR: 'does-not-exist' } });
 
+// opened at 03:00 with `/incident open` (no page: detection is the opening), resolved at 03:50
+const NOTE_AFTER = 1200;
+const RESOLVED_AFTER = 3000;
+
 describe('burnwatch postmortem', () => {
   let dir: string;
   beforeAll(async () => {
@@ -28,9 +32,9 @@ describe('burnwatch postmortem', () => {
     });
     const alice = { id: 'UALICE01', name: 'alice' };
     await desk.openFromCommand(alice, 'embeddings stale in eu-west');
-    clock.advance(1200);
+    clock.advance(NOTE_AFTER);
     await desk.addNote(1, alice, 'backfill job restarted');
-    clock.advance(1800);
+    clock.advance(RESOLVED_AFTER - NOTE_AFTER);
     await desk.resolve(1, alice, 'stuck backfill; restarted with more memory');
     await store.close();
   });
@@ -41,7 +45,8 @@ describe('burnwatch postmortem', () => {
     expect(stdout).toContain('# Post-mortem: embeddings stale in eu-west');
     expect(stdout).toContain('stuck backfill; restarted with more memory');
     expect(stdout).toContain('- 2026-11-22 03:20:00 UTC · alice — alice: backfill job restarted');
-    expect(stdout).toContain('- Time to resolve: 50m');
+    expect(stdout).toContain(`| Time to resolve | incident opened → resolved | ${RESOLVED_AFTER / 60}m |`);
+    expect(stdout).toContain(`| Resolved | 2026-11-22T03:50:00.000Z (${RESOLVED_AFTER / 60}m after the incident opened) |`);
     const store = await openStore({ dataDir: dir });
     try {
       expect((await getPostmortem(store.db, 1))?.markdown.trimEnd()).toBe(stdout.trimEnd());
