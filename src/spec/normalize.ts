@@ -337,6 +337,11 @@ function normalizeIndicator(
     const query = queryRef(ind.throughput.query, [...path, 'query']);
     const activeWhen = ind.throughput.activeWhen === undefined ? undefined : queryRef(ind.throughput.activeWhen, [...path, 'activeWhen']);
     if (!query || (ind.throughput.activeWhen !== undefined && !activeWhen)) return undefined;
+    // SQL answers (ts, value) rows: a job that is not running simply has no rows.
+    if (activeWhen && activeWhen.language === 'sql') {
+      error([...path, 'activeWhen'], 'is for PromQL only; with SQL, return (ts, value) rows only while the job is active and leave activeWhen out', 'schema');
+      return undefined;
+    }
     return { kind: 'throughput', query, min: ind.throughput.min, ...(activeWhen && { activeWhen }) };
   }
   const t = ind.threshold!;

@@ -147,6 +147,15 @@ const cases: Case[] = [
     message: /reads a Prometheus histogram, and DataSource "warehouse" is a bigquery source/,
   },
   {
+    name: 'activeWhen on a SQL source',
+    yaml: slo({
+      spec: '  source: registry\n',
+      indicator: '    throughput:\n      query: "SELECT ts, value FROM training_metrics WHERE ts >= @start AND ts < @end"\n      min: 50000\n      activeWhen: "SELECT 1 AS active" # <-\n',
+    }),
+    field: 'spec.indicator.throughput.activeWhen',
+    message: /is for PromQL only; with SQL, return \(ts, value\) rows only while the job is active/,
+  },
+  {
     name: 'latency threshold not a duration',
     yaml: slo({ indicator: '    latency: { metric: ranker_request_duration_seconds, threshold: 150 millis } # <-\n' }),
     field: 'spec.indicator.latency.threshold',
