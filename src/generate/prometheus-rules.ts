@@ -172,9 +172,15 @@ function alertFor(slo: Slo, tier: Tier, labels: Record<string, string>, sel: str
       `at this pace ${percent} of the budget goes within ${tier.long}.`,
   };
   if (slo.alerting.runbook) annotations.runbook = slo.alerting.runbook;
+  // The low-traffic guard burnwatch applies (alerting.minEvents): with fewer events in the long
+  // window one bad request would page, so the tier stays quiet.
+  const guard =
+    slo.alerting.minEvents > 0 && budgetingOf(slo.indicator.kind) === 'occurrences'
+      ? `\nand on ()\n(\n  ${occurrenceQueries(slo.indicator, tier.longSeconds).total} >= ${num(slo.alerting.minEvents)}\n)`
+      : '';
   return {
     alert: `${camel(slo.id)}BudgetBurn`,
-    expr: `(\n  ${burn(tier.longSeconds)}\n)\nand\n(\n  ${burn(tier.shortSeconds)}\n)`,
+    expr: `(\n  ${burn(tier.longSeconds)}\n)\nand\n(\n  ${burn(tier.shortSeconds)}\n)${guard}`,
     labels: { ...labels, severity: tier.severity, long: tier.long, short: tier.short },
     annotations,
   };

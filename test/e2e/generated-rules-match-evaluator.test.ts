@@ -27,6 +27,10 @@ const data = scenario({ start: 0, end: MINUTES * 60, step: 60 })
   // Ratio: a 20-minute 50 % outage at 2h (pages), then a slow 1.5 % burn from 6h to 10h (ticket only).
   .counter('shop_requests_total', { app: 'shop' }, profile(10))
   .counter('shop_errors_total', { app: 'shop' }, [profile(10), profile(0).step(2 * H, 0.5).step(2 * H + 1200, 0).step(6 * H, 0.015).step(10 * H, 0)])
+  // Low traffic: 36 searches an hour until 6h, then 3600; half of them fail for 20 minutes at 3h
+  // and at 8h. With minEvents 70 the page tier (1h) stays quiet at 3h and pages at 8h.
+  .counter('search_requests_total', { app: 'search' }, profile(0.01).step(6 * H, 1))
+  .counter('search_errors_total', { app: 'search' }, [profile(0.01).step(6 * H, 1), profile(0).step(3 * H, 0.5).step(3 * H + 1200, 0).step(8 * H, 0.5).step(8 * H + 1200, 0)])
   // Latency: a bad deploy at 4h sends 10 % of requests over 150 ms for an hour.
   .histogram('ranker_request_duration_seconds', { route: '/rank' }, {
     rate: profile(20),
@@ -47,6 +51,11 @@ const slos: Slo[] = [
     bad: prom('sum(increase(shop_errors_total[$window]))'),
     total: prom('sum(increase(shop_requests_total[$window]))'),
   }),
+  shortSlo(
+    'search/availability',
+    { kind: 'ratio', bad: prom('sum(increase(search_errors_total[$window]))'), total: prom('sum(increase(search_requests_total[$window]))') },
+    70,
+  ),
   shortSlo('hstu-ranker/latency', { kind: 'latency', source: 'prometheus', metric: 'ranker_request_duration_seconds', selector: 'route="/rank"', thresholdSeconds: 0.15 }),
   shortSlo('hstu-ranker/freshness', { kind: 'freshness', query: prom('model_last_success_timestamp_seconds{model="hstu"}'), maxAgeSeconds: H }),
   shortSlo('training/throughput', {
@@ -109,6 +118,12 @@ describe('generated Prometheus rules', () => {
     expect([...fired].sort()).toEqual(slos.map((s) => s.id).sort());
     const resolved = slos.filter((s) => timeline.at(-1)!.every((f) => f.labels.slo_id !== s.id || f.labels.severity !== 'page'));
     expect(resolved.length).toBeGreaterThan(0);
+  });
+
+  it('keeps a page quiet while the long window has fewer than minEvents events', () => {
+    const pages = (m: number) => timeline[m]!.filter((f) => f.labels.slo_id === 'search/availability' && f.labels.severity === 'page');
+    expect(pages(3 * 60 + 10)).toEqual([]);
+    expect(pages(8 * 60 + 10)).toHaveLength(1);
   });
 
   it('the backtest agrees with the service path (instant queries through the Prometheus source)', async () => {

@@ -7,7 +7,7 @@ import { defaultTiers, makeTier, type Tier } from '../../domain/tiers.ts';
 export function makeSlo(
   id: string,
   indicator: Indicator,
-  over: { objectivePercent?: number; window?: string; tiers?: Tier[]; runbook?: string; labels?: Record<string, string> } = {},
+  over: { objectivePercent?: number; window?: string; tiers?: Tier[]; runbook?: string; labels?: Record<string, string>; minEvents?: number } = {},
 ): Slo {
   const [service, name] = id.split('/') as [string, string];
   const window = over.window ?? '28d';
@@ -26,7 +26,7 @@ export function makeSlo(
     indicator,
     timesliceSeconds: 60,
     intervalSeconds: 60,
-    alerting: { runbook: over.runbook, minEvents: 0, noDataAfter: 3, tiers: over.tiers ?? defaultTiers(windowSeconds) },
+    alerting: { runbook: over.runbook, minEvents: over.minEvents ?? 0, noDataAfter: 3, tiers: over.tiers ?? defaultTiers(windowSeconds) },
     origin: { file: `slos/${name}.yaml`, line: 1 },
   };
 }
@@ -64,9 +64,10 @@ export const exampleSlos: Slo[] = [
 ];
 
 /** A one-day SLO with short tiers, so a promtool test covers the period in a few hours of series. */
-export function shortSlo(id: string, indicator: Indicator): Slo {
+export function shortSlo(id: string, indicator: Indicator, minEvents = 0): Slo {
   const day = 86_400;
   return makeSlo(id, indicator, {
+    minEvents,
     window: '1d',
     objectivePercent: 99,
     tiers: [makeTier('page', 10, 3600, 300, day), makeTier('ticket', 20, 6 * 3600, 1800, day)],
