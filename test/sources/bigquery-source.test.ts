@@ -171,6 +171,18 @@ describe('BigQuery source', () => {
     expect(e.retryable).toBe(true);
   });
 
+  it('stops waiting when the read is aborted and says so, naming the job timeout that bounds the job', async () => {
+    fake.pollsBeforeComplete = 1_000_000;
+    const controller = new AbortController();
+    const read = source({ timeoutSeconds: 600 }).read({ ...request(ratio(BUCKETED), [300], 'ranking/relevance'), signal: controller.signal });
+    await expect.poll(() => fake.requests.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    controller.abort(new Error('evaluation cycle exceeded BURNWATCH_CYCLE_TIMEOUT (1s) and was aborted'));
+    const e = await failure(read);
+    expect({ code: e.code, reason: e.reason, retryable: e.retryable }).toEqual({ code: 'timeout', reason: 'aborted', retryable: true });
+    expect(e.message).toMatch(/SLO ranking\/relevance: good\/total query: read aborted \(evaluation cycle exceeded .*\): .*job timeout \(600s\)/);
+    for (const job of fake.jobs) job.pendingPolls = 0; // the abandoned client's polls end
+  });
+
   it('says which column is missing when rows do not follow the contract', async () => {
     const sql = `SELECT TIMESTAMP_SECONDS(DIV(UNIX_SECONDS(ts), @bucket_seconds) * @bucket_seconds) AS ts, COUNT(*) AS n
                  FROM ml.impressions WHERE ts >= @start AND ts < @end GROUP BY 1`;

@@ -6,7 +6,7 @@
 // metadata server); burnwatch never reads or logs them.
 import { BigQuery, type BigQueryOptions, type Query } from '@google-cloud/bigquery';
 import type { BigQuerySourceSpec } from '../../domain/slo.ts';
-import { SourceError } from '../source-error.ts';
+import { abortedError, SourceError } from '../source-error.ts';
 import { type Row, type SqlParams, usedParameters } from '../sql/sql-contract.ts';
 import type { SqlRunner } from '../sql/sql-sli-source.ts';
 import { bigQueryError } from './bigquery-errors.ts';
@@ -80,7 +80,8 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
           ),
         timeoutMs,
       );
-      onAbort = () => reject(signal?.reason);
+      // client.query does not tell the id of the job it started, so it cannot be cancelled here; jobTimeoutMs bounds its cost.
+      onAbort = () => reject(abortedError(source, signal!, `a job already started runs on at BigQuery for at most its job timeout (${spec.timeoutSeconds}s)`));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
@@ -93,7 +94,7 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
 
   return {
     async run(sql, params, signal) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw abortedError(source, signal, 'the query was not sent');
       try {
         const [rows] = await withDeadline(client.query(request(sql, params)), signal);
         return rows as Row[];
