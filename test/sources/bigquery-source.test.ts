@@ -94,7 +94,7 @@ async function failure(promise: Promise<unknown>): Promise<SourceError> {
 
 describe('BigQuery source', () => {
   it('reads a bucketed ratio per window with named parameters, location, byte cap and job timeout on the wire', async () => {
-    const src = source({ maximumBytesBilled: 10_000_000 });
+    const src = source({ maximumBytesBilled: 20_000_000 }); // above the 10 MiB every query is billed at least
     const reading = await src.read(request(ratio(BUCKETED), [300, 3600, DAY, 28 * DAY]));
     for (const w of [300, 3600, DAY, 28 * DAY]) expect(reading.get(w)).toEqual(expected(w));
 
@@ -102,7 +102,7 @@ describe('BigQuery source', () => {
     expect(posts).toHaveLength(1); // one query reads all windows
     const body = posts[0]!.body!;
     expect(posts[0]!.path).toBe('/bigquery/v2/projects/test-project/queries');
-    expect(body).toMatchObject({ useLegacySql: false, parameterMode: 'named', location: 'EU', maximumBytesBilled: '10000000', jobTimeoutMs: '10000' });
+    expect(body).toMatchObject({ useLegacySql: false, parameterMode: 'named', location: 'EU', maximumBytesBilled: '20000000', jobTimeoutMs: '10000' });
     const params = Object.fromEntries(
       (body['queryParameters'] as { name: string; parameterType: { type: string } }[]).map((p) => [p.name, p.parameterType.type]),
     );

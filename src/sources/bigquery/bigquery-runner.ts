@@ -10,6 +10,7 @@ import { abortedError, SourceError } from '../source-error.ts';
 import { type Row, type SqlParams, usedParameters } from '../sql/sql-contract.ts';
 import type { SqlRunner } from '../sql/sql-sli-source.ts';
 import { bigQueryError } from './bigquery-errors.ts';
+import { bytesOfJob, bytesOfResponse, type JobBytesListener } from './job-bytes.ts';
 
 const PARAM_TYPES: Record<keyof SqlParams, string> = {
   start: 'TIMESTAMP',
@@ -23,6 +24,8 @@ export interface BigQueryRunnerOptions {
   authClient?: BigQueryOptions['authClient'];
   /** The client's own retries of 5xx/429; default 0: the next cycle retries instead. */
   maxRetries?: number;
+  /** Told the bytes processed and billed of every query job that finished. */
+  onJobBytes?: JobBytesListener | undefined;
 }
 
 export interface BigQueryRunner extends SqlRunner {
@@ -92,15 +95,44 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     }
   }
 
+  /**
+   * Reports what a finished job cost. The final answer states the bytes processed; when it
+   * does not state the bytes billed, the job does. Never fails the read: a job whose
+   * statistics cannot be had is reported without the bytes billed.
+   */
+  async function reportBytes(response: unknown, signal?: AbortSignal): Promise<void> {
+    const listener = options.onJobBytes;
+    if (!listener) return;
+    const stated = bytesOfResponse(response);
+    const job = stated.job;
+    let { processed, billed } = stated;
+    if (billed === undefined && job) {
+      try {
+        const [metadata] = await withDeadline(client.job(job.id, job.location ? { location: job.location } : {}).getMetadata(), signal);
+        const fromJob = bytesOfJob(metadata);
+        processed = fromJob.processed ?? processed;
+        billed = fromJob.billed;
+      } catch {
+        // the rows are what matters; the cost is then known only in part
+      }
+    }
+    if (processed === undefined && billed === undefined) return;
+    listener({ source, processedBytes: processed ?? 0, billedBytes: billed });
+  }
+
   return {
     async run(sql, params, signal) {
       if (signal?.aborted) throw abortedError(source, signal, 'the query was not sent');
+      let rows: Row[];
+      let response: unknown;
       try {
-        const [rows] = await withDeadline(client.query(request(sql, params)), signal);
-        return rows as Row[];
+        // Typed as [rows, job], the promise gives [rows, nextQuery, the last API answer].
+        [rows, , response] = (await withDeadline(client.query(request(sql, params)), signal)) as unknown as [Row[], unknown, unknown];
       } catch (error) {
         throw bigQueryError(source, error);
       }
+      await reportBytes(response, signal);
+      return rows;
     },
     async estimateBytes(sql, params) {
       try {
