@@ -4,7 +4,7 @@
 // client-side deadline. Credentials come from Application Default Credentials (a key
 // file in GOOGLE_APPLICATION_CREDENTIALS, gcloud login, or workload identity via the
 // metadata server); burnwatch never reads or logs them.
-import { BigQuery, type BigQueryOptions, type Query } from '@google-cloud/bigquery';
+import type { BigQuery, BigQueryOptions, Query } from '@google-cloud/bigquery';
 import type { BigQuerySourceSpec } from '../../domain/slo.ts';
 import { abortedError, SourceError } from '../source-error.ts';
 import { type Row, type SqlParams, usedParameters } from '../sql/sql-contract.ts';
@@ -36,23 +36,32 @@ export interface BigQueryRunner extends SqlRunner {
 export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQueryRunnerOptions = {}): BigQueryRunner {
   const source = spec.name;
   const timeoutMs = Math.round(spec.timeoutSeconds * 1000);
-  const client = new BigQuery({
-    projectId: spec.projectId,
-    ...(spec.apiEndpoint ? { apiEndpoint: spec.apiEndpoint } : {}),
-    ...(options.authClient ? { authClient: options.authClient } : {}),
-    autoRetry: (options.maxRetries ?? 0) > 0,
-    maxRetries: options.maxRetries ?? 0,
-  });
-  // jobs.query accepts jobTimeoutMs, but the client only sends it through jobs.insert,
-  // which would cost a round trip per query; add it to the jobs.query body instead.
-  client.interceptors.push({
-    request: (reqOpts: { method?: string; uri?: string; json?: Record<string, unknown> }) => {
-      if (reqOpts.method === 'POST' && reqOpts.uri?.endsWith('/queries') && reqOpts.json) {
-        reqOpts.json.jobTimeoutMs = String(timeoutMs);
-      }
-      return reqOpts;
-    },
-  } as never);
+  // The client library, and Google's auth stack with it, is loaded on the first request: a
+  // process without a BigQuery DataSource, or one that never queries it, never loads it.
+  let opened: Promise<BigQuery> | undefined;
+  function bigquery(): Promise<BigQuery> {
+    opened ??= import('@google-cloud/bigquery').then(({ BigQuery }) => {
+      const client = new BigQuery({
+        projectId: spec.projectId,
+        ...(spec.apiEndpoint ? { apiEndpoint: spec.apiEndpoint } : {}),
+        ...(options.authClient ? { authClient: options.authClient } : {}),
+        autoRetry: (options.maxRetries ?? 0) > 0,
+        maxRetries: options.maxRetries ?? 0,
+      });
+      // jobs.query accepts jobTimeoutMs, but the client only sends it through jobs.insert,
+      // which would cost a round trip per query; add it to the jobs.query body instead.
+      client.interceptors.push({
+        request: (reqOpts: { method?: string; uri?: string; json?: Record<string, unknown> }) => {
+          if (reqOpts.method === 'POST' && reqOpts.uri?.endsWith('/queries') && reqOpts.json) {
+            reqOpts.json.jobTimeoutMs = String(timeoutMs);
+          }
+          return reqOpts;
+        },
+      } as never);
+      return client;
+    });
+    return opened;
+  }
 
   function request(sql: string, params: SqlParams): Query {
     const used = usedParameters(sql);
@@ -108,6 +117,7 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     let { processed, billed } = stated;
     if (billed === undefined && job) {
       try {
+        const client = await bigquery();
         const [metadata] = await withDeadline(client.job(job.id, job.location ? { location: job.location } : {}).getMetadata(), signal);
         const fromJob = bytesOfJob(metadata);
         processed = fromJob.processed ?? processed;
@@ -127,7 +137,10 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
       let response: unknown;
       try {
         // Typed as [rows, job], the promise gives [rows, nextQuery, the last API answer].
-        [rows, , response] = (await withDeadline(client.query(request(sql, params)), signal)) as unknown as [Row[], unknown, unknown];
+        [rows, , response] = (await withDeadline(
+          bigquery().then((client) => client.query(request(sql, params))),
+          signal,
+        )) as unknown as [Row[], unknown, unknown];
       } catch (error) {
         throw bigQueryError(source, error);
       }
@@ -136,7 +149,7 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     },
     async estimateBytes(sql, params) {
       try {
-        const [, response] = await withDeadline(client.createQueryJob({ ...request(sql, params), dryRun: true }));
+        const [, response] = await withDeadline(bigquery().then((client) => client.createQueryJob({ ...request(sql, params), dryRun: true })));
         const stats = (response as { statistics?: { totalBytesProcessed?: string } } | undefined)?.statistics;
         return Number(stats?.totalBytesProcessed ?? 0);
       } catch (error) {
@@ -145,7 +158,8 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     },
     async ping(signal) {
       try {
-        await withDeadline(client.createQueryJob({ query: 'SELECT 1', dryRun: true, ...(spec.location ? { location: spec.location } : {}) }), signal);
+        const dryRun = { query: 'SELECT 1', dryRun: true, ...(spec.location ? { location: spec.location } : {}) };
+        await withDeadline(bigquery().then((client) => client.createQueryJob(dryRun)), signal);
       } catch (error) {
         throw bigQueryError(source, error);
       }
