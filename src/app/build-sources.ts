@@ -1,4 +1,5 @@
-// DataSource specs → SliSources, each instrumented (span, latency, error count).
+// DataSource specs → SliSources, each instrumented (span, latency, error count, and the bytes
+// its BigQuery jobs processed and billed).
 // A source type without an adapter in this build still becomes a source: one that
 // answers every read with a SourceError, so its SLOs are reported unknown with the
 // reason instead of silently disappearing.
@@ -44,11 +45,18 @@ export function buildSources(
   deps: SourceDeps = {},
 ): SourceMap {
   const map = new Map<string, SliSource>();
+  const withBytes: SourceDeps = {
+    ...deps,
+    onJobBytes: ({ source, processedBytes, billedBytes }) => {
+      metrics.sourceProcessedBytes.inc({ source }, processedBytes);
+      if (billedBytes !== undefined) metrics.sourceBilledBytes.inc({ source }, billedBytes);
+    },
+  };
   for (const spec of specs) {
     const factory = factories[spec.type] as ((s: DataSourceSpec, d: SourceDeps) => SliSource) | undefined;
     let source: SliSource;
     try {
-      source = factory ? factory(spec, deps) : unavailable(spec, `no ${spec.type} adapter in this build`);
+      source = factory ? factory(spec, withBytes) : unavailable(spec, `no ${spec.type} adapter in this build`);
     } catch (error) {
       source = unavailable(spec, `cannot be configured: ${(error as Error).message}`);
     }

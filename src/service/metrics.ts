@@ -46,6 +46,19 @@ export function createMetrics(opts: { outboxDepth?: () => Promise<Map<string, nu
       labelNames: ['source', 'code'],
       registers: [registry],
     }),
+    // BigQuery's own job statistics: what the warehouse SLIs cost (on-demand pricing bills the bytes billed).
+    sourceProcessedBytes: new Counter({
+      name: 'burnwatch_source_processed_bytes_total',
+      help: 'Bytes processed by the query jobs of a data source (BigQuery totalBytesProcessed)',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
+    sourceBilledBytes: new Counter({
+      name: 'burnwatch_source_billed_bytes_total',
+      help: 'Bytes billed for the query jobs of a data source (BigQuery totalBytesBilled; at least 10 MiB a query on demand)',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
     outboxPending: new Gauge({
       name: 'burnwatch_outbox_pending',
       help: 'Notifications written but not yet delivered, per channel',

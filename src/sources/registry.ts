@@ -3,6 +3,7 @@
 import type { DataSourceSpec } from '../domain/slo.ts';
 import type { Db } from '../store/db.ts';
 import { createBigQuerySource } from './bigquery/bigquery-source.ts';
+import type { JobBytesListener } from './bigquery/job-bytes.ts';
 import { createPostgresSource } from './postgres/postgres-source.ts';
 import { PrometheusSource } from './prometheus/prometheus-source.ts';
 import type { SliSource } from './sli-source.ts';
@@ -11,6 +12,8 @@ import type { SliSource } from './sli-source.ts';
 export interface SourceDeps {
   /** burnwatch's store: the warehouse sources keep their per-interval aggregates there (else in memory). */
   store?: Db;
+  /** Told the bytes every BigQuery query job processed and billed (burnwatch's own metrics). */
+  onJobBytes?: JobBytesListener;
 }
 
 export type SourceFactory<S extends DataSourceSpec = DataSourceSpec> = (spec: S, deps?: SourceDeps) => SliSource;
@@ -19,7 +22,7 @@ type Factories = { [T in DataSourceSpec['type']]?: SourceFactory<Extract<DataSou
 
 export const SOURCE_FACTORIES: Factories = {
   prometheus: (spec) => PrometheusSource.fromSpec(spec),
-  bigquery: (spec, deps) => createBigQuerySource(spec, { cache: deps?.store }),
+  bigquery: (spec, deps) => createBigQuerySource(spec, { cache: deps?.store, onJobBytes: deps?.onJobBytes }),
   postgres: (spec, deps) => createPostgresSource(spec, { cache: deps?.store }),
 };
 

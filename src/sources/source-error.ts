@@ -36,3 +36,14 @@ export class SourceError extends Error {
     this.reason = opts.reason;
   }
 }
+
+/**
+ * A read stopped because its caller gave up (the cycle's BURNWATCH_CYCLE_TIMEOUT, a shutdown):
+ * a SourceError, so the SLO is unknown with the reason, and retryable, since the next cycle may
+ * have the time. `outcome` says what became of the query at the backend.
+ */
+export function abortedError(source: string, signal: AbortSignal, outcome: string): SourceError {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  return new SourceError('timeout', `read aborted (${why}): ${outcome}`, { source, retryable: true, reason: 'aborted', cause: reason });
+}

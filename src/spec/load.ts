@@ -6,6 +6,7 @@ import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
+import { maximumBytesBilledWarning } from './bigquery-billing.ts';
 import { type EnvIssue, expandEnv } from './env.ts';
 import { type ImportResult, mapPath } from './import/imported.ts';
 import { importOpenSlo, isOpenSlo } from './import/openslo.ts';
@@ -136,7 +137,12 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
     }
     const { line, column } = c.locate(['metadata', 'name']);
     declaredAt.set(parsed.metadata.name, `${c.file}:${line}:${column}`);
-    sources.set(parsed.metadata.name, normalizeDataSource(parsed));
+    const spec = normalizeDataSource(parsed);
+    if (spec.type === 'bigquery') {
+      const capped = maximumBytesBilledWarning(spec.maximumBytesBilled, parsed.spec.bigquery?.maximumBytesBilled);
+      if (capped) report(c, 'warning', 'cost', capped.path, capped.message);
+    }
+    sources.set(parsed.metadata.name, spec);
   }
   if (!sources.has('prometheus') && !brokenSources.has('prometheus')) sources.set('prometheus', implicitPrometheus(env));
 

@@ -15,6 +15,7 @@ export type ProblemCode =
   | 'sql'
   | 'duplicate'
   | 'low-traffic'
+  | 'cost' // a warehouse setting that makes every query fail or cost more than it must
   | 'source' // validate --check-sources: a query its DataSource refuses, or one that scans too much
   | 'import'; // something a Sloth / OpenSLO document says that burnwatch cannot express
 

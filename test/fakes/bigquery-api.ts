@@ -5,7 +5,9 @@
 // UNIX_SECONDS, TIMESTAMP_SECONDS, DIV are provided), and "bytes processed" is what the
 // plan actually read: rows scanned × row width per table. With an index on a time column
 // and sequential scans disabled, a range filter reads only the rows in range, like a
-// table partitioned by time. Scriptable: jobs that stay incomplete for some polls, page
+// table partitioned by time. Bytes are billed as on-demand BigQuery bills them (at least
+// 10 MiB per table read, rounded up to whole MiB), and maximumBytesBilled caps the billed
+// bytes, so a cap under 10 MiB refuses every query that reads a table. Scriptable: jobs that stay incomplete for some polls, page
 // size, the dataset location, and failures of the next requests (5xx, 429).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,7 @@ export interface FakeJob {
   location: string;
   dryRun: boolean;
   bytesProcessed: number;
+  bytesBilled: number;
   maximumBytesBilled: number | undefined;
   jobTimeoutMs: string | undefined;
   /** Incomplete answers still to give before the job is complete. */
@@ -153,16 +156,19 @@ export async function startFakeBigQuery(options: { projectId?: string; location?
     const args = names.map((n) => values[n]);
     try {
       const plan = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, args);
-      job.bytesProcessed = bytesRead(plan.rows[0]?.['QUERY PLAN']);
-      if (!job.dryRun && job.maximumBytesBilled !== undefined && job.bytesProcessed > job.maximumBytesBilled) {
+      const perTable = bytesPerTable(plan.rows[0]?.['QUERY PLAN']);
+      job.bytesProcessed = [...perTable.values()].reduce((a, b) => a + b, 0);
+      const billed = bytesBilled(perTable);
+      if (!job.dryRun && job.maximumBytesBilled !== undefined && billed > job.maximumBytesBilled) {
         job.error = {
           status: 403,
           reason: 'bytesBilledLimitExceeded',
-          message: `Query exceeded limit for bytes billed: ${job.maximumBytesBilled}. ${job.bytesProcessed} or higher required.`,
+          message: `Query exceeded limit for bytes billed: ${job.maximumBytesBilled}. ${billed} or higher required.`,
         };
         return;
       }
       if (job.dryRun) return;
+      job.bytesBilled = billed;
       const result = await db.query<unknown[]>(text, args, { rowMode: 'array' });
       job.schema = {
         fields: result.fields.map((f) => ({ name: f.name, type: COLUMN_TYPES[f.dataTypeID] ?? 'STRING', mode: 'NULLABLE' })),
@@ -186,6 +192,7 @@ export async function startFakeBigQuery(options: { projectId?: string; location?
       location: location ?? fake.location,
       dryRun: false,
       bytesProcessed: 0,
+      bytesBilled: 0,
       maximumBytesBilled: undefined,
       jobTimeoutMs: undefined,
       pendingPolls: fake.pollsBeforeComplete,
@@ -218,6 +225,8 @@ export async function startFakeBigQuery(options: { projectId?: string; location?
       schema: job.schema,
       totalRows: String(rows.length),
       totalBytesProcessed: String(job.bytesProcessed),
+      // jobs.query reports the bytes billed; jobs.getQueryResults does not (jobs.get does).
+      ...(kind === 'bigquery#queryResponse' ? { totalBytesBilled: String(job.bytesBilled) } : {}),
       cacheHit: false,
       rows: page.map((row) => ({ f: row.map((v, i) => ({ v: encodeValue(v, fields[i]?.type ?? 'STRING', int64Timestamp) })) })),
       ...(offset + size < rows.length ? { pageToken: String(offset + size) } : {}),
@@ -233,7 +242,11 @@ export async function startFakeBigQuery(options: { projectId?: string; location?
       status: { state: job.pendingPolls > 0 ? 'RUNNING' : 'DONE' },
       statistics: {
         totalBytesProcessed: String(job.bytesProcessed),
-        query: { totalBytesProcessed: String(job.bytesProcessed), statementType: 'SELECT' },
+        query: {
+          totalBytesProcessed: String(job.bytesProcessed),
+          ...(job.dryRun || job.pendingPolls > 0 ? {} : { totalBytesBilled: String(job.bytesBilled), cacheHit: false }),
+          statementType: 'SELECT',
+        },
       },
     };
   }
@@ -356,18 +369,28 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
-/** Bytes read: per table scan, rows read (kept + filtered out) × loops × row width. */
-export function bytesRead(explain: unknown): number {
+/** Bytes read per table: per table scan, rows read (kept + filtered out) × loops × row width. */
+export function bytesPerTable(explain: unknown): Map<string, number> {
   const root = (Array.isArray(explain) ? explain[0] : explain) as { Plan?: PlanNode } | undefined;
-  let bytes = 0;
+  const bytes = new Map<string, number>();
   const walk = (node: PlanNode | undefined) => {
     if (!node) return;
-    if (node['Relation Name']) {
+    const table = node['Relation Name'];
+    if (table) {
       const rows = (node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
-      bytes += Math.round(rows * (node['Actual Loops'] ?? 1) * Math.max(node['Plan Width'] ?? 8, 8));
+      bytes.set(table, (bytes.get(table) ?? 0) + Math.round(rows * (node['Actual Loops'] ?? 1) * Math.max(node['Plan Width'] ?? 8, 8)));
     }
     for (const child of node.Plans ?? []) walk(child);
   };
   walk(root?.Plan);
   return bytes;
+}
+
+const MIB = 1024 * 1024;
+/** On-demand billing: at least 10 MiB per table read, the total rounded up to whole MiB; no table, nothing billed. */
+export const MIN_BILLED_PER_TABLE = 10 * MIB;
+
+export function bytesBilled(perTable: ReadonlyMap<string, number>): number {
+  const total = [...perTable.values()].reduce((sum, b) => sum + Math.max(b, MIN_BILLED_PER_TABLE), 0);
+  return Math.ceil(total / MIB) * MIB;
 }

@@ -94,7 +94,7 @@ async function failure(promise: Promise<unknown>): Promise<SourceError> {
 
 describe('BigQuery source', () => {
   it('reads a bucketed ratio per window with named parameters, location, byte cap and job timeout on the wire', async () => {
-    const src = source({ maximumBytesBilled: 10_000_000 });
+    const src = source({ maximumBytesBilled: 20_000_000 }); // above the 10 MiB every query is billed at least
     const reading = await src.read(request(ratio(BUCKETED), [300, 3600, DAY, 28 * DAY]));
     for (const w of [300, 3600, DAY, 28 * DAY]) expect(reading.get(w)).toEqual(expected(w));
 
@@ -102,7 +102,7 @@ describe('BigQuery source', () => {
     expect(posts).toHaveLength(1); // one query reads all windows
     const body = posts[0]!.body!;
     expect(posts[0]!.path).toBe('/bigquery/v2/projects/test-project/queries');
-    expect(body).toMatchObject({ useLegacySql: false, parameterMode: 'named', location: 'EU', maximumBytesBilled: '10000000', jobTimeoutMs: '10000' });
+    expect(body).toMatchObject({ useLegacySql: false, parameterMode: 'named', location: 'EU', maximumBytesBilled: '20000000', jobTimeoutMs: '10000' });
     const params = Object.fromEntries(
       (body['queryParameters'] as { name: string; parameterType: { type: string } }[]).map((p) => [p.name, p.parameterType.type]),
     );
@@ -169,6 +169,18 @@ describe('BigQuery source', () => {
     const e = await failure(source({ timeoutSeconds: 0.5 }).read(request(ratio(BUCKETED), [300])));
     expect(e.code).toBe('timeout');
     expect(e.retryable).toBe(true);
+  });
+
+  it('stops waiting when the read is aborted and says so, naming the job timeout that bounds the job', async () => {
+    fake.pollsBeforeComplete = 1_000_000;
+    const controller = new AbortController();
+    const read = source({ timeoutSeconds: 600 }).read({ ...request(ratio(BUCKETED), [300], 'ranking/relevance'), signal: controller.signal });
+    await expect.poll(() => fake.requests.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    controller.abort(new Error('evaluation cycle exceeded BURNWATCH_CYCLE_TIMEOUT (1s) and was aborted'));
+    const e = await failure(read);
+    expect({ code: e.code, reason: e.reason, retryable: e.retryable }).toEqual({ code: 'timeout', reason: 'aborted', retryable: true });
+    expect(e.message).toMatch(/SLO ranking\/relevance: good\/total query: read aborted \(evaluation cycle exceeded .*\): .*job timeout \(600s\)/);
+    for (const job of fake.jobs) job.pendingPolls = 0; // the abandoned client's polls end
   });
 
   it('says which column is missing when rows do not follow the contract', async () => {

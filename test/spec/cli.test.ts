@@ -74,6 +74,47 @@ describe('burnwatch validate', () => {
     expect(ok.code).toBe(0);
   });
 
+  it('warns that a BigQuery maximumBytesBilled below 10 MiB refuses every query, naming file, line and field', async () => {
+    await mkdir(path.join(dir, 'warehouse'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'warehouse', 'sources.yaml'),
+      `apiVersion: burnwatch/v1
+kind: DataSource
+metadata: { name: logs }
+spec:
+  bigquery:
+    projectId: recs-analytics
+    maximumBytesBilled: 10MB
+---
+apiVersion: burnwatch/v1
+kind: DataSource
+metadata: { name: evals }
+spec:
+  bigquery: { projectId: recs-analytics, maximumBytesBilled: 10MiB }
+---
+apiVersion: burnwatch/v1
+kind: DataSource
+metadata: { name: tiny }
+spec:
+  bigquery: { projectId: recs-analytics, maximumBytesBilled: 1000 }
+`,
+    );
+    const file = path.join('warehouse', 'sources.yaml');
+    const { code, stdout } = burnwatch(['validate', 'warehouse'], dir);
+    expect(stdout).toContain(
+      `${file}:7:25 spec.bigquery.maximumBytesBilled: warning: 10MB (10,000,000 bytes) is below the 10,485,760 bytes (10 MiB) BigQuery bills at least for every query, so BigQuery would refuse every query of this source (bytesBilledLimitExceeded); set it to 10MiB or more\n`,
+    );
+    expect(stdout).toContain(`${file}:19:62 spec.bigquery.maximumBytesBilled: warning: 1,000 bytes is below`);
+    expect(stdout).toMatch(/valid: 0 SLOs and 4 DataSources loaded; 0 errors, 2 warnings\n$/);
+    expect(code).toBe(0); // advice: the sources still load
+
+    const json = JSON.parse(burnwatch(['validate', 'warehouse', '--format', 'json'], dir).stdout);
+    expect(json.problems.map((p: { code: string; severity: string; line: number }) => [p.severity, p.code, p.line])).toEqual([
+      ['warning', 'cost', 7],
+      ['warning', 'cost', 19],
+    ]);
+  });
+
   it('prints JSON with --format json', () => {
     const { code, stdout } = burnwatch(['validate', 'slos', '--format', 'json'], dir);
     expect(code).toBe(1);

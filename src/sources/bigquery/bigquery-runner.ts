@@ -4,12 +4,13 @@
 // client-side deadline. Credentials come from Application Default Credentials (a key
 // file in GOOGLE_APPLICATION_CREDENTIALS, gcloud login, or workload identity via the
 // metadata server); burnwatch never reads or logs them.
-import { BigQuery, type BigQueryOptions, type Query } from '@google-cloud/bigquery';
+import type { BigQuery, BigQueryOptions, Query } from '@google-cloud/bigquery';
 import type { BigQuerySourceSpec } from '../../domain/slo.ts';
-import { SourceError } from '../source-error.ts';
+import { abortedError, SourceError } from '../source-error.ts';
 import { type Row, type SqlParams, usedParameters } from '../sql/sql-contract.ts';
 import type { SqlRunner } from '../sql/sql-sli-source.ts';
 import { bigQueryError } from './bigquery-errors.ts';
+import { bytesOfJob, bytesOfResponse, type JobBytesListener } from './job-bytes.ts';
 
 const PARAM_TYPES: Record<keyof SqlParams, string> = {
   start: 'TIMESTAMP',
@@ -23,6 +24,8 @@ export interface BigQueryRunnerOptions {
   authClient?: BigQueryOptions['authClient'];
   /** The client's own retries of 5xx/429; default 0: the next cycle retries instead. */
   maxRetries?: number;
+  /** Told the bytes processed and billed of every query job that finished. */
+  onJobBytes?: JobBytesListener | undefined;
 }
 
 export interface BigQueryRunner extends SqlRunner {
@@ -33,23 +36,32 @@ export interface BigQueryRunner extends SqlRunner {
 export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQueryRunnerOptions = {}): BigQueryRunner {
   const source = spec.name;
   const timeoutMs = Math.round(spec.timeoutSeconds * 1000);
-  const client = new BigQuery({
-    projectId: spec.projectId,
-    ...(spec.apiEndpoint ? { apiEndpoint: spec.apiEndpoint } : {}),
-    ...(options.authClient ? { authClient: options.authClient } : {}),
-    autoRetry: (options.maxRetries ?? 0) > 0,
-    maxRetries: options.maxRetries ?? 0,
-  });
-  // jobs.query accepts jobTimeoutMs, but the client only sends it through jobs.insert,
-  // which would cost a round trip per query; add it to the jobs.query body instead.
-  client.interceptors.push({
-    request: (reqOpts: { method?: string; uri?: string; json?: Record<string, unknown> }) => {
-      if (reqOpts.method === 'POST' && reqOpts.uri?.endsWith('/queries') && reqOpts.json) {
-        reqOpts.json.jobTimeoutMs = String(timeoutMs);
-      }
-      return reqOpts;
-    },
-  } as never);
+  // The client library, and Google's auth stack with it, is loaded on the first request: a
+  // process without a BigQuery DataSource, or one that never queries it, never loads it.
+  let opened: Promise<BigQuery> | undefined;
+  function bigquery(): Promise<BigQuery> {
+    opened ??= import('@google-cloud/bigquery').then(({ BigQuery }) => {
+      const client = new BigQuery({
+        projectId: spec.projectId,
+        ...(spec.apiEndpoint ? { apiEndpoint: spec.apiEndpoint } : {}),
+        ...(options.authClient ? { authClient: options.authClient } : {}),
+        autoRetry: (options.maxRetries ?? 0) > 0,
+        maxRetries: options.maxRetries ?? 0,
+      });
+      // jobs.query accepts jobTimeoutMs, but the client only sends it through jobs.insert,
+      // which would cost a round trip per query; add it to the jobs.query body instead.
+      client.interceptors.push({
+        request: (reqOpts: { method?: string; uri?: string; json?: Record<string, unknown> }) => {
+          if (reqOpts.method === 'POST' && reqOpts.uri?.endsWith('/queries') && reqOpts.json) {
+            reqOpts.json.jobTimeoutMs = String(timeoutMs);
+          }
+          return reqOpts;
+        },
+      } as never);
+      return client;
+    });
+    return opened;
+  }
 
   function request(sql: string, params: SqlParams): Query {
     const used = usedParameters(sql);
@@ -80,7 +92,8 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
           ),
         timeoutMs,
       );
-      onAbort = () => reject(signal?.reason);
+      // client.query does not tell the id of the job it started, so it cannot be cancelled here; jobTimeoutMs bounds its cost.
+      onAbort = () => reject(abortedError(source, signal!, `a job already started runs on at BigQuery for at most its job timeout (${spec.timeoutSeconds}s)`));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
@@ -91,19 +104,52 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     }
   }
 
+  /**
+   * Reports what a finished job cost. The final answer states the bytes processed; when it
+   * does not state the bytes billed, the job does. Never fails the read: a job whose
+   * statistics cannot be had is reported without the bytes billed.
+   */
+  async function reportBytes(response: unknown, signal?: AbortSignal): Promise<void> {
+    const listener = options.onJobBytes;
+    if (!listener) return;
+    const stated = bytesOfResponse(response);
+    const job = stated.job;
+    let { processed, billed } = stated;
+    if (billed === undefined && job) {
+      try {
+        const client = await bigquery();
+        const [metadata] = await withDeadline(client.job(job.id, job.location ? { location: job.location } : {}).getMetadata(), signal);
+        const fromJob = bytesOfJob(metadata);
+        processed = fromJob.processed ?? processed;
+        billed = fromJob.billed;
+      } catch {
+        // the rows are what matters; the cost is then known only in part
+      }
+    }
+    if (processed === undefined && billed === undefined) return;
+    listener({ source, processedBytes: processed ?? 0, billedBytes: billed });
+  }
+
   return {
     async run(sql, params, signal) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw abortedError(source, signal, 'the query was not sent');
+      let rows: Row[];
+      let response: unknown;
       try {
-        const [rows] = await withDeadline(client.query(request(sql, params)), signal);
-        return rows as Row[];
+        // Typed as [rows, job], the promise gives [rows, nextQuery, the last API answer].
+        [rows, , response] = (await withDeadline(
+          bigquery().then((client) => client.query(request(sql, params))),
+          signal,
+        )) as unknown as [Row[], unknown, unknown];
       } catch (error) {
         throw bigQueryError(source, error);
       }
+      await reportBytes(response, signal);
+      return rows;
     },
     async estimateBytes(sql, params) {
       try {
-        const [, response] = await withDeadline(client.createQueryJob({ ...request(sql, params), dryRun: true }));
+        const [, response] = await withDeadline(bigquery().then((client) => client.createQueryJob({ ...request(sql, params), dryRun: true })));
         const stats = (response as { statistics?: { totalBytesProcessed?: string } } | undefined)?.statistics;
         return Number(stats?.totalBytesProcessed ?? 0);
       } catch (error) {
@@ -112,7 +158,8 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     },
     async ping(signal) {
       try {
-        await withDeadline(client.createQueryJob({ query: 'SELECT 1', dryRun: true, ...(spec.location ? { location: spec.location } : {}) }), signal);
+        const dryRun = { query: 'SELECT 1', dryRun: true, ...(spec.location ? { location: spec.location } : {}) };
+        await withDeadline(bigquery().then((client) => client.createQueryJob(dryRun)), signal);
       } catch (error) {
         throw bigQueryError(source, error);
       }

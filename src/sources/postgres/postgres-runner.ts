@@ -5,10 +5,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import { redactUrl } from '../../store/open-store.ts';
-import { SourceError } from '../source-error.ts';
+import { abortedError, SourceError } from '../source-error.ts';
 import { toPositional, UnknownParameterError } from '../sql/named-params.ts';
 import { POSTGRES_PARAM_TYPES, type Row, type SqlParams } from '../sql/sql-contract.ts';
 import type { SqlRunner } from '../sql/sql-sli-source.ts';
+import { abortableQuery, QueryAbortedError } from './abortable-query.ts';
 
 export interface PostgresRunnerOptions {
   name: string;
@@ -71,11 +72,16 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
   }
 
   // The single PGlite client takes one query at a time (node-postgres deprecates queueing on a
-  // busy client): queries wait for the one before. A pool queues by itself.
+  // busy client): queries wait for the one before. A pool queues by itself. PGlite runs in this
+  // process and has no cancel: an aborted read stops only before its query starts.
   let tail: Promise<unknown> = Promise.resolve();
-  async function query(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+  async function query(text: string, values: unknown[], signal?: AbortSignal): Promise<pg.QueryResult<Row>> {
     const db = await pool();
-    if (!isPglite) return db.query<Row>(text, values);
+    if (!isPglite) {
+      if (!signal) return db.query<Row>(text, values);
+      return abortableQuery<Row>(db as pg.Pool, text, values, signal, CANCEL_GRACE_MS);
+    }
+    signal?.throwIfAborted();
     const run = tail.then(() => db.query<Row>(text, values));
     tail = run.catch(() => {});
     return run;
@@ -94,12 +100,14 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
 
   return {
     async run(sql: string, params: SqlParams, signal?: AbortSignal): Promise<Row[]> {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw abortedError(name, signal, 'the query was not sent');
       const q = positional(sql);
       try {
-        const result = await query(q.text, q.names.map((n) => params[n as keyof SqlParams]));
+        const result = await query(q.text, q.names.map((n) => params[n as keyof SqlParams]), signal);
         return result.rows;
       } catch (error) {
+        if (error instanceof QueryAbortedError) throw abortedError(name, signal!, error.message);
+        if (signal?.aborted && error === signal.reason) throw abortedError(name, signal, 'the query was not sent');
         throw classify(name, where, error);
       }
     },
@@ -125,6 +133,9 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
     },
   };
 }
+
+/** How long an aborted query may take to stop after the cancel request before its connection is closed. */
+const CANCEL_GRACE_MS = 5000;
 
 // SQLSTATE classes that a retry may cure: connection, transaction rollback, resources,
 // operator intervention (includes statement timeout 57014), system errors.
