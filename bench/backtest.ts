@@ -19,7 +19,7 @@ export interface BacktestFigures {
   firings: number;
 }
 
-export async function benchBacktest(slos = 100, days = 7, fleetSize = 10_000): Promise<BacktestFigures> {
+export async function benchBacktest(slos = 100, days = 28, fleetSize = 10_000): Promise<BacktestFigures> {
   const prom = await startPrometheusOn(await buildFleetBlocks(fleetSize));
   try {
     const spec = { name: 'prometheus', url: prom.url, headers: {}, timeoutSeconds: 120 };

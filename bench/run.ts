@@ -44,8 +44,11 @@ const NOTES = `## How to read these figures
   125 MB is the baseline of Node 24 running the TypeScript sources with the evaluator loaded (see the
   10-SLO row); the rest is the 80 000 per-SLO query strings built and planned each cycle. Planning per
   SLO shape instead of per query string is the next step.
-- **Backtest**: the floor is the same range queries without the replay; the replay (burn rates,
-  tiers and the alerting state machine at every step) doubles the time.
+- **Backtest**: a month (28 days) at one-minute steps for 100 SLOs of the scale data. The floor is
+  the same range queries without the replay; what is above it is the replay (burn rates, tiers and
+  the alerting state machine at every step). Before the last 3 days the data has hourly samples, so
+  Prometheus answers those range queries faster than it would on minute data; the replay's cost per
+  step does not depend on it.
 - Figures are from one run on a shared 2-core machine; the load average at the start is given above.`;
 
 const sections: string[] = [];
