@@ -38,6 +38,11 @@ describe('configuration', () => {
     expect(problemsOf({ BURNWATCH_LEADER: 'advisory' })).toEqual(['BURNWATCH_LEADER']);
   });
 
+  it('needs the signing secret for Slack over HTTP, not in Socket Mode', () => {
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN/);
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: undefined });
+  });
+
   it('lets flags override the environment', () => {
     expect(loadConfig({ BURNWATCH_PORT: '9000' }, { port: 9100, slos: 'x' })).toMatchObject({ port: 9100, slosDir: 'x' });
   });

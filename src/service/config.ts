@@ -36,6 +36,8 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xox'), { message: 'expected a Slack token (xoxb-…)' }),
   SLACK_SIGNING_SECRET: optionalString,
+  /** Socket Mode (read again, with its checks, by src/slack/slack-config.ts): no signing secret needed. */
+  SLACK_APP_TOKEN: optionalString,
   SLACK_DEFAULT_CHANNEL: optionalString,
   SLACK_API_URL: url(['http:', 'https:']),
   BURNWATCH_SLOS_DIR: z.string().min(1).default('slos'),
@@ -87,7 +89,7 @@ export interface ServeFlags {
 export interface Config {
   prometheusUrl: string | undefined;
   databaseUrl: string | undefined;
-  slack: { botToken: string; signingSecret: string; defaultChannel: string | undefined; apiUrl: string | undefined } | undefined;
+  slack: { botToken: string; signingSecret: string | undefined; defaultChannel: string | undefined; apiUrl: string | undefined } | undefined;
   slosDir: string;
   playbooksDir: string;
   host: string;
@@ -139,8 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
   if (e.BURNWATCH_WEBHOOK_URL && !e.BURNWATCH_WEBHOOK_SECRET) {
     problems.push({ variable: 'BURNWATCH_WEBHOOK_SECRET', message: 'required with BURNWATCH_WEBHOOK_URL (the payload is HMAC-signed)' });
   }
-  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) {
-    problems.push({ variable: 'SLACK_SIGNING_SECRET', message: 'required with SLACK_BOT_TOKEN (every Slack request is verified)' });
+  // Over HTTP every Slack request is verified with it; Socket Mode connects out and needs none.
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    problems.push({ variable: 'SLACK_SIGNING_SECRET', message: 'required with SLACK_BOT_TOKEN (every Slack request is verified), unless Socket Mode (SLACK_APP_TOKEN) is used' });
   }
   const mode =
     e.BURNWATCH_LEADER !== 'auto'
@@ -159,7 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     prometheusUrl: e.PROMETHEUS_URL,
     databaseUrl: e.DATABASE_URL,
     slack:
-      e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
+      e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)
         ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, defaultChannel: e.SLACK_DEFAULT_CHANNEL, apiUrl: e.SLACK_API_URL }
         : undefined,
     slosDir: flags.slos ?? e.BURNWATCH_SLOS_DIR,

@@ -43,7 +43,8 @@ export interface SlackExtension {
 }
 
 export interface SlackAppDeps {
-  signingSecret: string;
+  /** Verifies requests over HTTP; unused in Socket Mode. */
+  signingSecret: string | undefined;
   token: string;
   /** xapp-… : Socket Mode instead of HTTP. */
   appToken?: string | undefined;
@@ -127,6 +128,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     const socketReceiver = new SocketModeReceiver({ appToken: deps.appToken!, logger: common.logger, installerOptions: { clientOptions: socketClientOptions } });
     app = new App({ ...common, receiver: socketReceiver, socketMode: true });
   } else {
+    if (!deps.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required to receive Slack requests over HTTP');
     receiver = new HTTPReceiver({
       signingSecret: deps.signingSecret,
       endpoints: SLACK_EVENTS_PATH,

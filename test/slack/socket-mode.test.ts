@@ -69,7 +69,7 @@ describe('Socket Mode', () => {
       BURNWATCH_REPORT_ENABLED: 'false',
       PROMETHEUS_URL: 'http://127.0.0.1:9',
       SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: 'socket-mode-signing-secret-0123456789',
+      // Socket Mode connects out: no signing secret needed
       SLACK_APP_TOKEN: 'xapp-test',
       SLACK_API_URL: slack.apiUrl,
     });
