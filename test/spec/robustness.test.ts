@@ -15,6 +15,8 @@ function prng(seed: number): () => number {
   };
 }
 
+// '${X}' is meant literally: the loader's environment substitution must cope with it.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is the point
 const NOISE = ['', ' ', ':', '- ', '{', '}', '[', ']', '"', "'", '&a ', '*a', '${X}', '$window', '0', '-1', '1e999', 'null', '~', '|', '>', '#', '\t', '---\n'];
 
 function mutate(text: string, random: () => number): string {
