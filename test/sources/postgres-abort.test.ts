@@ -60,7 +60,7 @@ describe('an aborted read on PostgreSQL', () => {
     return (await running(marker))[0]!;
   }
 
-  it('cancels the query on the server and reports the SLO unknown with the reason', async () => {
+  it('cancels the query on the server when the cycle aborts, and reports the SLO unknown', async () => {
     const marker = `bw_abort_${randomBytes(4).toString('hex')}`;
     const controller = new AbortController();
     const evaluated = evaluateAll([sleepySlo(marker)], new Map([['registry', source]]), AT, { signal: controller.signal });
@@ -69,8 +69,9 @@ describe('an aborted read on PostgreSQL', () => {
     controller.abort(new Error(CYCLE_TIMEOUT));
     const [evaluation] = await evaluated;
     expect(evaluation!.status).toBe('unknown');
-    expect(evaluation!.error).toContain(`read aborted (${CYCLE_TIMEOUT}): PostgreSQL cancelled the query on the server`);
-    expect(evaluation!.error).toContain('freshness query');
+    // The evaluator stops waiting at once (a source may ignore the signal) and names the source;
+    // the source's own message is checked on read() below.
+    expect(evaluation!.error).toBe(`registry: SLO ${evaluation!.id}: no answer before the cycle's read deadline (${CYCLE_TIMEOUT})`);
     await expect.poll(() => running(marker), { timeout: 20_000, interval: 50 }).toEqual([]);
   });
 
