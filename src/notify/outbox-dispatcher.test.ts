@@ -2,11 +2,13 @@ import fs from 'node:fs/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, makeTempDir, type TestDatabase } from '../../test/helpers/test-databases.ts';
+import { until } from '../../test/helpers/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/helpers/webhook-receiver.ts';
 import { fixedClock } from '../domain/clock.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import { enqueue, getByKey } from '../store/repositories/outbox.ts';
 import { logNotifier } from './log-notifier.ts';
+import type { Notifier } from './notifier.ts';
 import { backoffDelay, OutboxDispatcher } from './outbox-dispatcher.ts';
 import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER, webhookNotifier } from './webhook-notifier.ts';
 
@@ -113,6 +115,34 @@ describe.each(['pglite', 'postgres'] as const)('outbox dispatcher on %s', (kind)
     expect((await getByKey(store.db, 'l1'))!.deliveredAt).not.toBeNull();
     expect(logLines.some((l) => l.includes('"key":"l1"'))).toBe(true);
     expect((await getByKey(store.db, 'w1'))!.deliveredAt).toBeNull();
+  });
+
+  it('lets a send that hangs hold back its own channel only', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hanging: Notifier = { name: 'hanging', send: () => released.then(() => undefined) };
+    const lanes = new OutboxDispatcher({
+      db: store.db,
+      notifiers: [webhookNotifier({ url: receiver.url, secret: SECRET, clock }), hanging],
+      clock,
+      logger: pino({ level: 'silent' }),
+      isLeader: () => true,
+      backoffSeconds: 5,
+      maxBackoffSeconds: 60,
+    });
+    await add('stuck', 'hanging');
+    await add('w1');
+    lanes.kick();
+    await until('w1 delivered', async () => (await getByKey(store.db, 'w1'))!.deliveredAt !== null);
+    // Enqueued while the other channel's send still hangs: delivered all the same.
+    await add('w2');
+    lanes.kick();
+    await until('w2 delivered', async () => (await getByKey(store.db, 'w2'))!.deliveredAt !== null);
+    expect((await getByKey(store.db, 'stuck'))!.deliveredAt).toBeNull();
+    release();
+    await lanes.stop({ flush: true });
+    expect((await getByKey(store.db, 'stuck'))!.deliveredAt).not.toBeNull();
+    expect(receiver.requests.map((r) => r.json.idempotencyKey)).toEqual(['w1', 'w2']);
   });
 
   it('flushes on stop without ever running two deliveries at once', async () => {

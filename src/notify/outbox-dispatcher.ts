@@ -1,5 +1,7 @@
 // Delivers the outbox: the oldest pending message of each channel, channels in
-// parallel, a channel's messages strictly in order. A failure the notifier calls
+// parallel, a channel's messages strictly in order. Each channel is a lane of its own:
+// a send that hangs (a Slack call waiting out its timeout) holds back its channel only,
+// never the others. A failure the notifier calls
 // retryable is retried with exponential backoff (or after the receiver's
 // Retry-After); a permanent one is recorded and the channel moves on. Delivery is
 // recorded right after the send, guarded by `delivered_at IS NULL`, and the key
@@ -10,7 +12,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { Db } from '../store/db.ts';
-import { dueHeads, markDelivered, markFailed, markRetry, type OutboxMessage } from '../store/repositories/outbox.ts';
+import { dueHeadOf, dueHeads, markDelivered, markFailed, markRetry, type OutboxMessage } from '../store/repositories/outbox.ts';
 import { type Notifier, notifierNameOf } from './notifier.ts';
 import { NotifyError } from './notify-error.ts';
 
@@ -37,6 +39,8 @@ export class OutboxDispatcher {
   readonly #notifiers: Map<string, Notifier>;
   readonly #stop = new AbortController();
   #timer: NodeJS.Timeout | undefined;
+  /** The channels being delivered now: at most one lane each, so no head is ever sent twice at once. */
+  readonly #lanes = new Map<string, Promise<number>>();
   #running: Promise<void> | undefined;
   #again = false;
   #polling = true;
@@ -46,19 +50,50 @@ export class OutboxDispatcher {
     this.#notifiers = new Map(options.notifiers.map((n) => [n.name, n]));
   }
 
-  /** Delivers everything that is due now; resolves with the number delivered. */
+  /**
+   * Delivers everything that is due now in the channels no lane is delivering yet; resolves
+   * with the number delivered once those lanes are done.
+   */
   async runOnce(): Promise<number> {
     let delivered = 0;
-    // Each round sends the due head of every channel; a delivered head lets the next one in.
+    // A delivery may open another channel (a Slack job for an incident): look again until nothing moves.
     for (let round = 0; round < 1000; round++) {
-      if (!this.#o.isLeader() || this.#stop.signal.aborted) break;
-      const heads = await dueHeads(this.#o.db, this.#o.clock.now());
-      if (heads.length === 0) break;
-      const outcomes = await Promise.all(heads.map((m) => this.#deliver(m)));
-      delivered += outcomes.filter((o) => o === 'delivered').length;
-      if (outcomes.every((o) => o === 'retry' || o === 'skipped')) break;
+      const lanes = await this.#startLanes(false);
+      if (lanes.length === 0) break;
+      const counts = await Promise.all(lanes);
+      const n = counts.reduce((a, b) => a + b, 0);
+      delivered += n;
+      if (n === 0) break;
     }
     return delivered;
+  }
+
+  /** Starts a lane for every channel with a due head and no lane running. */
+  async #startLanes(kickAfter: boolean): Promise<Promise<number>[]> {
+    if (!this.#o.isLeader() || this.#stop.signal.aborted) return [];
+    const heads = await dueHeads(this.#o.db, this.#o.clock.now());
+    return heads.filter((m) => !this.#lanes.has(m.channel)).map((m) => this.#lane(m, kickAfter));
+  }
+
+  /**
+   * One channel: its due head, then the next one once that is settled, until one must wait.
+   * `kickAfter`: once done, look for channels its deliveries opened (runOnce looks itself).
+   */
+  #lane(head: OutboxMessage, kickAfter: boolean): Promise<number> {
+    const run = (async () => {
+      let delivered = 0;
+      let m: OutboxMessage | undefined = head;
+      for (let i = 0; m && i < 1000; i++) {
+        const outcome = await this.#deliver(m);
+        if (outcome === 'delivered') delivered++;
+        if (outcome === 'retry' || outcome === 'skipped' || !this.#o.isLeader() || this.#stop.signal.aborted) break;
+        m = await dueHeadOf(this.#o.db, m.channel, this.#o.clock.now());
+      }
+      return delivered;
+    })().finally(() => this.#lanes.delete(head.channel));
+    this.#lanes.set(head.channel, run);
+    if (kickAfter) void run.then((delivered) => delivered > 0 && this.kick(), () => {});
+    return run;
   }
 
   async #deliver(m: OutboxMessage): Promise<'delivered' | 'retry' | 'failed' | 'skipped'> {
@@ -105,20 +140,21 @@ export class OutboxDispatcher {
     });
   }
 
-  /** Runs now (or right after the current run). */
+  /** Looks for due messages now (or right after the current look) and starts their lanes without waiting for them. */
   kick(): void {
     if (this.#stop.signal.aborted || !this.#polling) return;
     if (this.#running) {
       this.#again = true;
       return;
     }
+    const failed = (error: Error) => this.#o.logger.error({ err: error.message }, 'outbox dispatch failed; will try again');
     this.#running = (async () => {
       do {
         this.#again = false;
         try {
-          await this.runOnce();
+          for (const lane of await this.#startLanes(true)) lane.catch(failed);
         } catch (error) {
-          this.#o.logger.error({ err: (error as Error).message }, 'outbox dispatch failed; will try again');
+          failed(error as Error);
         }
       } while (this.#again && !this.#stop.signal.aborted);
     })().finally(() => {
@@ -135,19 +171,27 @@ export class OutboxDispatcher {
     tick();
   }
 
+  /** Resolves when no look and no lane is running. */
+  async #settled(): Promise<void> {
+    while (this.#running || this.#lanes.size > 0) {
+      await this.#running;
+      await Promise.allSettled([...this.#lanes.values()]);
+    }
+  }
+
   /**
-   * Stops polling; with `flush`, first delivers what is due in one last serialized run
-   * (never alongside a run in progress, which could send a head twice). Then aborts a
-   * send still in flight and waits for the current run to finish recording.
+   * Stops polling; with `flush`, first lets the running lanes finish, then delivers what is
+   * due in one last run. Then aborts a send still in flight and waits for its lane to finish
+   * recording.
    */
   async stop(opts: { flush?: boolean } = {}): Promise<void> {
     clearTimeout(this.#timer);
     this.#polling = false;
     if (opts.flush) {
-      while (this.#running) await this.#running;
+      await this.#settled();
       await this.runOnce().catch((error: Error) => this.#o.logger.warn({ err: error.message }, 'final outbox flush failed'));
     }
     this.#stop.abort();
-    await this.#running;
+    await this.#settled();
   }
 }

@@ -4,7 +4,8 @@
 // way Slack does, records every call, and can be scripted to fail the next call of a method
 // with a 429 + Retry-After, a 500 or an `ok:false` error, or to lose it: the connection cut
 // before the call is processed, or after (Slack did it, the caller never hears), or the
-// answer held back for good. conversations.history and conversations.list page with
+// answer held back for good. `failWhen` sets a standing schedule of such failures (bursts
+// by call number, a channel that is down) for every call nothing was scripted for. conversations.history and conversations.list page with
 // cursors like Slack. Message ts come from the clock it is given (like Slack's, they are
 // the posting time). `responseUrl(id)` gives a response_url that records what Bolt's
 // `respond()` posts. Socket Mode (apps.connections.open and the WebSocket it points at)
@@ -67,6 +68,15 @@ export type ScriptedFailure =
   /** The call is processed and the answer never sent (until the fake stops): the caller is left waiting. */
   | { hold: true };
 
+/** What a failure schedule sees of a call: `n` counts the calls of this method, from 1. */
+export interface ScheduledCall {
+  method: string;
+  params: Record<string, unknown>;
+  n: number;
+}
+
+export type FailureSchedule = (call: ScheduledCall) => ScriptedFailure | undefined;
+
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
@@ -94,6 +104,8 @@ export class FakeSlackApi {
   /** Socket Mode: its app-level tokens, connections, envelopes and acks. */
   readonly socketMode = new FakeSocketMode(APP_ID);
   private readonly failures = new Map<string, ScriptedFailure[]>();
+  private schedule: FailureSchedule | undefined;
+  private readonly callsPerMethod = new Map<string, number>();
   private readonly now: () => Date;
   private server: Server | undefined;
   private port = 0;
@@ -137,6 +149,14 @@ export class FakeSlackApi {
   /** The next call(s) of `method` fail this way, in order; later calls succeed again. */
   failNext(method: string, ...failures: ScriptedFailure[]): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...failures]);
+  }
+
+  /**
+   * From now on every call for which failNext scripted nothing asks `schedule` how to fail
+   * (undefined: answer normally); `failWhen(undefined)` lifts it.
+   */
+  failWhen(schedule: FailureSchedule | undefined): void {
+    this.schedule = schedule;
   }
 
   /** Adds a public channel the bot is in (e.g. the alert channel) and returns its id. */
@@ -200,7 +220,9 @@ export class FakeSlackApi {
     const call: RecordedCall = { method, params, token, outcome: 'ok' };
     this.calls.push(call);
 
-    const failure = this.failures.get(method)?.shift();
+    const n = (this.callsPerMethod.get(method) ?? 0) + 1;
+    this.callsPerMethod.set(method, n);
+    const failure = this.failures.get(method)?.shift() ?? this.schedule?.({ method, params, n });
     if (failure && 'drop' in failure && failure.drop === 'request') {
       call.outcome = 'dropped_request';
       req.socket.destroy();

@@ -76,6 +76,17 @@ export async function dueHeads(q: Queryable, now: Date): Promise<OutboxMessage[]
   return rows.map(fromRow);
 }
 
+/** The oldest undelivered message of one channel, when its next attempt is due. */
+export async function dueHeadOf(q: Queryable, channel: string, now: Date): Promise<OutboxMessage | undefined> {
+  const { rows } = await q.query<Row>(
+    `SELECT * FROM (
+       SELECT * FROM outbox WHERE channel = $1 AND delivered_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1
+     ) head WHERE next_attempt_at <= $2`,
+    [channel, now],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
 /** When the next pending message becomes due (null: nothing pending). */
 export async function nextDueAt(q: Queryable): Promise<Date | null> {
   const { rows } = await q.query<{ at: Date | null }>(
