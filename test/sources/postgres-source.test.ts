@@ -125,8 +125,10 @@ describe.each(['postgres', 'pglite'] as const)('PostgreSQL source on %s', (kind)
       total: { source: 'registry', language: 'sql', text: RUNS_ONE_ROW },
     };
     const slo = sqlSlo('features/runs-cycles', ratio, { source: 'registry' });
+    // Window starts are rounded up to the minute (the timeslice), as in the bucketed form.
     const truth = (at: Date, w: number) => {
-      const inWindow = RUNS.filter((r) => r.at.getTime() >= at.getTime() - w * 1000 && r.at < at);
+      const start = Math.ceil((at.getTime() - w * 1000) / 60_000) * 60_000;
+      const inWindow = RUNS.filter((r) => r.at.getTime() >= start && r.at < at);
       return { good: inWindow.filter((r) => r.ok).length, total: inWindow.length };
     };
     // 7m17.25s apart (never on a minute), one step back to an earlier instant, then a day-long window joins.

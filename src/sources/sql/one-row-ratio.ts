@@ -4,20 +4,22 @@
 // segments in the interval cache (a row at `start` holds the sums up to the next row):
 //  - first read: one query per gap between consecutive window starts, [at−28d, at−3d),
 //    [at−3d, at−1d) … [at−30m, at−overlap): the window is scanned once, in 7 queries for
-//    the default windows (the alternative, one query per aligned interval, is 40,320
-//    queries for 28 days at 1m);
+//    the default windows (one query per 1m interval would be 40,320 queries for 28 days);
 //  - the newest `overlap`, [at−overlap, at), is read every cycle and never stored, so late
 //    rows are counted; what has just left it is read once and stored;
 //  - a window start inside a stored segment splits it: the shorter side is read (one
 //    cycle's worth when the window has just moved) and the other side is the stored sum
-//    minus it. A window start lands on a stored boundary, needing no query, once burnwatch
-//    has been reading for that window's length.
+//    minus it. With cycles one timeslice apart, a window start lands on a boundary an
+//    earlier cycle stored, needing no query, once burnwatch has read for that window's length.
 // A cycle thus reads the new data, the overlap and at most one cycle's worth per window,
-// in at most 2 + (windows longer than the overlap) small queries. Every window equals a
-// rescan provided rows older than the overlap no longer change (the bucketed form assumes
-// the same). Windows no longer than the overlap are read whole every cycle.
+// in at most 2 + (windows longer than the overlap) small queries. Window starts and segment
+// ends lie on the timeslice grid (starts rounded up, as in the bucketed form), so a
+// cycle's jitter does not move them. Every window equals a rescan of it provided rows older
+// than the overlap no longer change (the bucketed form assumes the same). Windows no longer
+// than the overlap are read whole every cycle.
 import type { Db } from '../../store/db.ts';
 import { type CacheEntry, type Coverage, cacheKey, type IntervalRow, loadCoverage, segmentAround, type Segment, storeIntervals, sumRatio } from './interval-cache.ts';
+import { alignDown, alignUp } from './freshness-slices.ts';
 import type { RatioColumn, RatioValues } from './sql-contract.ts';
 
 const MS = 1000;
@@ -27,33 +29,47 @@ export interface OneRowRatio {
   entry: CacheEntry;
   columns: readonly RatioColumn[];
   overlapMs: number;
+  /** Window starts and segment boundaries lie on this grid (the SLO's timeslice). */
+  gridSeconds: number;
   /** Runs the one-row query for [from, until). */
   read(from: Date, until: Date): Promise<RatioValues>;
 }
 
-/** good/bad/total per window [at − w, at), reading only what the cache does not hold. */
+/**
+ * good/bad/total per window [at − w, at), its start rounded up to the grid (like the
+ * bucketed form's), reading only what the cache does not hold.
+ */
 export async function readOneRowRatio(q: OneRowRatio, at: Date, windows: readonly number[]): Promise<Map<number, RatioValues>> {
   const t = at.getTime();
-  const stored = windows.filter((w) => w * MS > q.overlapMs);
-  const out = new Map<number, RatioValues>();
+  const { final, starts } = segmentPoints(t, windows, q.overlapMs, q.gridSeconds);
+  const stored = windows.filter((w) => starts.get(w)! < final);
   let sums: Awaited<ReturnType<typeof sumRatio>> | undefined;
   if (stored.length > 0) {
-    const points = segmentPoints(t, stored, q.overlapMs);
-    await cover(q, points);
-    sums = await sumRatio(q.db, cacheKey(q.entry), at, stored, new Date(points.at(-1)!));
+    await cover(q, [...new Set([...stored.map((w) => starts.get(w)!), final])].sort((a, b) => a - b));
+    // Stored boundaries lie on the grid, so a segment starts at or after at − w only from the rounded start on.
+    sums = await sumRatio(q.db, cacheKey(q.entry), at, stored, new Date(final));
   }
-  const recent = q.overlapMs > 0 ? await q.read(new Date(t - q.overlapMs), at) : {};
+  const recent = final < t ? await q.read(new Date(final), at) : {};
+  const out = new Map<number, RatioValues>();
   for (const w of windows) {
     const s = sums?.get(w);
+    const start = starts.get(w)!;
     if (s) out.set(w, add(q.columns, pick(q.columns, s), recent));
-    else out.set(w, w * MS === q.overlapMs ? recent : await q.read(new Date(t - w * MS), at));
+    else out.set(w, start === final ? recent : start < t ? await q.read(new Date(start), at) : {});
   }
   return out;
 }
 
-/** Where stored segments must have boundaries: each window's start and the overlap's start, ascending. */
-export function segmentPoints(at: number, windows: readonly number[], overlapMs: number): number[] {
-  return [...new Set([...windows.map((w) => at - w * MS), at - overlapMs])].sort((a, b) => a - b);
+/**
+ * Where stored segments end (`final`: the overlap's start, rounded down to the grid) and
+ * each window's start (rounded up). Both on the grid, so that with cycles one grid step
+ * apart a window start lands where an earlier cycle's `final` was, whatever the jitter.
+ */
+export function segmentPoints(at: number, windows: readonly number[], overlapMs: number, gridSeconds: number) {
+  return {
+    final: alignDown(at - overlapMs, gridSeconds),
+    starts: new Map(windows.map((w) => [w, alignUp(at - w * MS, gridSeconds)])),
+  };
 }
 
 /** [from, until) cut at the points inside it. */

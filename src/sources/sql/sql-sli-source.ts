@@ -166,13 +166,14 @@ export class SqlSliSource implements SliSource {
     const last = this.#lastSegments.get(key);
     const sinceLast = last ? request.at.getTime() - last.at : Number.POSITIVE_INFINITY;
     if (last && sinceLast >= 0 && sinceLast < slo.intervalSeconds * MS) return last.values;
-    const entry: CacheEntry = { sloId: slo.id, source: this.name, kind: 'ratio-row', query: sql, intervalSeconds: 0 };
+    const entry: CacheEntry = { sloId: slo.id, source: this.name, kind: 'ratio-row', query: sql, intervalSeconds: slo.timesliceSeconds };
     const out = await readOneRowRatio(
       {
         db: await this.#cache(),
         entry,
         columns,
         overlapMs: this.#overlapMs,
+        gridSeconds: slo.timesliceSeconds,
         read: async (from, until) => {
           const rows = await this.#run(request, role, sql, rangeParams({ from, until }, slo.timesliceSeconds));
           return this.#parse(slo, role, sql, () => readRatioRow(rows, columns));
