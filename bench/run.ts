@@ -72,7 +72,7 @@ if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFir
 if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));
 if (want('startup')) log('Start-up', startupTable(await benchStartup()));
 if (want('warehouse')) {
-  // Bucketed SQL reads only new intervals; the one-row form (the baseline) rescans every window.
+  // Both ratio forms read only new data after the first read; bucketed in one query per cycle, one-row in several.
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'warehouse.ts');
   log('Warehouse cost per cycle (BigQuery, 28-day ratio SLO)', `\`\`\`\n${execFileSync(process.execPath, [script], { encoding: 'utf8' }).trim()}\n\`\`\``);
 }

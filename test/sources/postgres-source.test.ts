@@ -118,6 +118,30 @@ describe.each(['postgres', 'pglite'] as const)('PostgreSQL source on %s', (kind)
     }
   });
 
+  it('keeps the one-row form exact cycle after cycle, at uneven instants, back in time and with a longer window', async () => {
+    const ratio: Indicator = {
+      kind: 'ratio',
+      good: { source: 'registry', language: 'sql', text: RUNS_ONE_ROW },
+      total: { source: 'registry', language: 'sql', text: RUNS_ONE_ROW },
+    };
+    const slo = sqlSlo('features/runs-cycles', ratio, { source: 'registry' });
+    // Window starts are rounded up to the minute (the timeslice), as in the bucketed form.
+    const truth = (at: Date, w: number) => {
+      const start = Math.ceil((at.getTime() - w * 1000) / 60_000) * 60_000;
+      const inWindow = RUNS.filter((r) => r.at.getTime() >= start && r.at < at);
+      return { good: inWindow.filter((r) => r.ok).length, total: inWindow.length };
+    };
+    // 7m17.25s apart (never on a minute), one step back to an earlier instant, then a day-long window joins.
+    const steps = Array.from({ length: 12 }, (_, k) => ({ at: new Date(END.getTime() - 6 * H + k * 437_250), windows: [300, 3600, 6 * 3600] }));
+    steps.push({ at: new Date(END.getTime() - 6 * H + 2 * 437_250 + 1234), windows: [300, 3600, 6 * 3600] });
+    steps.push({ at: new Date(END.getTime() - 4 * H), windows: [300, 3600, 6 * 3600, DAY] });
+    steps.push({ at: new Date(END.getTime() - 4 * H + 61_000), windows: [300, 3600, 6 * 3600, DAY] });
+    for (const { at, windows } of steps) {
+      const reading = await source.read({ slo, windows, at, parts: ['good', 'total'] });
+      for (const w of windows) expect(reading.get(w), `${w}s window at ${at.toISOString()}`).toEqual(truth(at, w));
+    }
+  });
+
   it('reads training throughput slices only while the job reports', async () => {
     const indicator: Indicator = { kind: 'throughput', min: 800, query: { source: 'registry', language: 'sql', text: THROUGHPUT } };
     const reading = await source.read(request('training/throughput', indicator, [3600, DAY]));

@@ -7,7 +7,8 @@ import { withTransaction } from '../../store/db.ts';
 export interface CacheEntry {
   sloId: string;
   source: string;
-  kind: 'ratio' | 'series' | 'freshness';
+  /** ratio-row: the one-row ratio form, stored as variable-length segments (one-row-ratio.ts). */
+  kind: 'ratio' | 'ratio-row' | 'series' | 'freshness';
   query: string;
   intervalSeconds: number;
 }
@@ -111,8 +112,11 @@ function windowStarts(asOf: Date, windows: readonly number[]): Date[] {
   return windows.map((w) => new Date(asOf.getTime() - w * 1000));
 }
 
-/** Sums of the buckets inside [asOf − w, asOf) for each window w (zero when none). */
-export async function sumRatio(db: Db, key: string, asOf: Date, windows: readonly number[]): Promise<RatioSums> {
+/**
+ * Sums of the buckets inside [asOf − w, until) for each window w (zero when none); `until`
+ * is asOf except for the one-row form, whose stored segments end where the overlap begins.
+ */
+export async function sumRatio(db: Db, key: string, asOf: Date, windows: readonly number[], until = asOf): Promise<RatioSums> {
   const starts = windowStarts(asOf, windows);
   const earliest = new Date(asOf.getTime() - Math.max(...windows) * 1000);
   const columns = windows.flatMap((_, i) =>
@@ -121,7 +125,7 @@ export async function sumRatio(db: Db, key: string, asOf: Date, windows: readonl
   const { rows } = await db.query<Record<string, number | null>>(
     `SELECT ${columns.join(', ')} FROM warehouse_intervals
       WHERE cache_key = $1 AND interval_start >= $2 AND interval_start < $3`,
-    [key, earliest, asOf, ...starts],
+    [key, earliest, until, ...starts],
   );
   const row = rows[0] ?? {};
   return new Map(windows.map((w, i) => [w, { good: row[`good_${i}`] ?? 0, bad: row[`bad_${i}`] ?? 0, total: row[`total_${i}`] ?? 0 }]));
@@ -171,4 +175,32 @@ export async function loadUpdates(db: Db, key: string, from: Date, until: Date):
     [key, from, until],
   );
   return rows.map((r) => r.last_update);
+}
+
+/** A stored one-row segment: the row at `start` holds the sums for [start, end). */
+export interface Segment extends IntervalRow {
+  end: Date;
+}
+
+/**
+ * The stored segment whose inside holds `point` (start < point < end), or null when the
+ * point is a segment boundary or outside the coverage. Segments tile the coverage, so a
+ * segment ends where the next one starts.
+ */
+export async function segmentAround(db: Db, key: string, point: Date, coverage: Coverage): Promise<Segment | null> {
+  if (point <= coverage.from || point >= coverage.until) return null;
+  const { rows } = await db.query<{ interval_start: Date; good: number | null; bad: number | null; total: number | null; next: Date | null }>(
+    `SELECT s.interval_start, s.good, s.bad, s.total,
+            (SELECT min(n.interval_start) FROM warehouse_intervals n
+              WHERE n.cache_key = $1 AND n.interval_start > s.interval_start) AS next
+       FROM warehouse_intervals s
+      WHERE s.cache_key = $1 AND s.interval_start <= $2 AND s.interval_start >= $3
+      ORDER BY s.interval_start DESC LIMIT 1`,
+    [key, point, coverage.from],
+  );
+  const row = rows[0];
+  if (!row || row.interval_start.getTime() === point.getTime()) return null;
+  const end = row.next && row.next < coverage.until ? row.next : coverage.until;
+  if (end <= point) return null;
+  return { start: row.interval_start, end, good: row.good ?? undefined, bad: row.bad ?? undefined, total: row.total ?? undefined };
 }

@@ -8,6 +8,7 @@ import type { SliPart, SliReading, SliRequest, SliSource } from '../sli-source.t
 import { SourceError } from '../source-error.ts';
 import { alignDown, alignUp, freshnessSlices } from './freshness-slices.ts';
 import { type MemoryCache, openMemoryCache } from './memory-cache.ts';
+import { readOneRowRatio } from './one-row-ratio.ts';
 import {
   type CacheEntry,
   type Coverage,
@@ -69,7 +70,7 @@ export class SqlSliSource implements SliSource {
   readonly #runner: SqlRunner;
   readonly #db: Db | undefined;
   #memory: Promise<MemoryCache> | undefined;
-  readonly #lastDirect = new Map<string, { at: number; values: Map<number, Partial<Record<SliPart, number>>> }>();
+  readonly #lastSegments = new Map<string, { at: number; values: Map<number, Partial<Record<SliPart, number>>> }>();
   readonly #overlapMs: number;
 
   constructor(options: SqlSliSourceOptions) {
@@ -148,29 +149,40 @@ export class SqlSliSource implements SliSource {
       const role = `${columns.join('/')} query`;
       const values = isBucketed(sql)
         ? await this.#ratioCached(request, sql, columns, role)
-        : await this.#ratioDirect(request, sql, columns, role);
+        : await this.#ratioSegments(request, sql, columns, role);
       for (const [w, v] of values) Object.assign(reading.get(w)!, v);
     }
     return reading;
   }
 
   /**
-   * The one-row form: one query per window, each over [at − w, at). It cannot be cached
-   * per bucket, but it too is read at most once per SLO interval (in memory).
+   * The one-row form, kept as segments in the interval cache (one-row-ratio.ts): after the
+   * first read a cycle reads only new data, the overlap and the strips the window starts
+   * moved over. Like the bucketed form it is read at most once per SLO interval.
    */
-  async #ratioDirect(request: SliRequest, sql: string, columns: RatioColumn[], role: Role) {
-    const key = JSON.stringify([request.slo.id, sql, columns, request.windows]);
-    const last = this.#lastDirect.get(key);
+  async #ratioSegments(request: SliRequest, sql: string, columns: RatioColumn[], role: Role) {
+    const { slo } = request;
+    const key = JSON.stringify([slo.id, sql, columns, request.windows]);
+    const last = this.#lastSegments.get(key);
     const sinceLast = last ? request.at.getTime() - last.at : Number.POSITIVE_INFINITY;
-    if (last && sinceLast >= 0 && sinceLast < request.slo.intervalSeconds * MS) return last.values;
-    const out = new Map<number, Partial<Record<SliPart, number>>>();
-    for (const w of request.windows) {
-      const start = new Date(request.at.getTime() - w * MS);
-      const params: SqlParams = { start, end: request.at, window_seconds: w, bucket_seconds: w };
-      const rows = await this.#run(request, role, sql, params);
-      out.set(w, this.#parse(request.slo, role, sql, () => readRatioRow(rows, columns)));
-    }
-    this.#lastDirect.set(key, { at: request.at.getTime(), values: out });
+    if (last && sinceLast >= 0 && sinceLast < slo.intervalSeconds * MS) return last.values;
+    const entry: CacheEntry = { sloId: slo.id, source: this.name, kind: 'ratio-row', query: sql, intervalSeconds: slo.timesliceSeconds };
+    const out = await readOneRowRatio(
+      {
+        db: await this.#cache(),
+        entry,
+        columns,
+        overlapMs: this.#overlapMs,
+        gridSeconds: slo.timesliceSeconds,
+        read: async (from, until) => {
+          const rows = await this.#run(request, role, sql, rangeParams({ from, until }, slo.timesliceSeconds));
+          return this.#parse(slo, role, sql, () => readRatioRow(rows, columns));
+        },
+      },
+      request.at,
+      request.windows,
+    );
+    this.#lastSegments.set(key, { at: request.at.getTime(), values: out });
     return out;
   }
 
