@@ -93,6 +93,33 @@ describe('query sharing across SLOs', () => {
     expect(merged.sent.every((q) => q.includes('model=~"a|b|c|d\\\\.v2"'))).toBe(true);
   });
 
+  it('merges the windows SLOs of other periods have in common, and gives each its own figures', async () => {
+    // Half the models over 2 days: the same tier windows, a period window of their own.
+    const twoDays = (slo: Slo) => slo.id.startsWith('b/') || slo.id.startsWith('d.v2/');
+    const mixed = fleet.map((slo) => (twoDays(slo) ? makeSlo({ id: slo.id, window: '2d', source: 'prom', indicator: slo.indicator }) : slo));
+    const at = new Date(END * 1000);
+    const merged = counting();
+    const together = await evaluateAll(mixed, new Map([['prom', merged.source]]), at);
+    const separately: SloEvaluation[] = [];
+    for (const slo of mixed) separately.push(await evaluateSlo(slo, new Map([['prom', counting().source]]), at));
+
+    together.forEach((e, i) => {
+      const own = separately[i]!;
+      expect(e.status).toBe(own.status);
+      expect(Object.keys(e.burnRates)).toEqual(Object.keys(own.burnRates));
+      for (const [w, rate] of Object.entries(own.burnRates)) expect(e.burnRates[w]).toBeCloseTo(rate as number, 9);
+      expect(e.sli).toBeCloseTo(own.sli!, 12);
+    });
+    expect(together.some((e) => e.status === 'page')).toBe(true);
+    // One query per kind and window, whichever periods ask for that window.
+    const windows = new Set(mixed.flatMap(windowsOf));
+    expect(windows.size).toBeGreaterThan(windowsOf(fleet[0]!).length);
+    expect(merged.sent).toHaveLength(3 * windows.size);
+    const overTwoDays = merged.sent.filter((q) => /\[2d[\]:]/.test(q));
+    expect(overTwoDays).toHaveLength(3);
+    expect(overTwoDays.every((q) => q.includes('model=~"b|d\\\\.v2"'))).toBe(true);
+  });
+
   it('makes only the SLOs of a failing merged query unknown', async () => {
     const ghost = makeSlo({
       id: 'ghost/availability',

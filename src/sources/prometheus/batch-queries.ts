@@ -12,12 +12,14 @@
 // between literals and the literals themselves; the shape (the text with every literal emptied)
 // is parsed once and its analysis reused for every query of that shape.
 import { parser } from '@prometheus-io/lezer-promql';
+import { fillWindow, WINDOW_SLOT } from './window-slot.ts';
 
 const MERGEABLE_AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'count', 'group', 'stddev', 'stdvar']);
 const UNSAFE_FUNCTIONS = new Set(['vector', 'scalar', 'absent', 'absent_over_time', 'label_join', 'sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
 const UNSAFE_NODES = new Set(['On', 'Ignoring', 'GroupLeft', 'GroupRight']);
 const LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
 const EMPTY = '""';
+const STAND_IN = '1s';
 
 /** A query as the text around its string literals: segments[0] lit[0] segments[1] … lit[n-1] segments[n]. */
 interface Split {
@@ -66,7 +68,8 @@ function analyse(shape: string): Analysis | null {
   const groupings: Analysis['groupings'] = [];
   const replaceTargets: number[] = [];
   const without = new Set<string>();
-  parser.parse(shape).iterate({
+  // The parser sees a duration where the window goes: same length, so positions still match.
+  parser.parse(shape.replaceAll(WINDOW_SLOT, STAND_IN)).iterate({
     enter(node) {
       if (node.type.isError || UNSAFE_NODES.has(node.name)) unsafe = true;
       if (node.name === 'FunctionIdentifier') {
@@ -185,41 +188,76 @@ export interface QueryPlan {
 
 /** Groups queries that differ only in one label's value; at most `maxBatch` values per merged query. */
 export function planQueries(queries: readonly string[], maxBatch = 500): QueryPlan {
-  // Splits are dropped as soon as a query's options are known (a 10 000-SLO cycle has 80 000
-  // queries); the few that lead a merged group are split again below.
-  const options = queries.map((q) => {
-    const s = split(q);
+  return planFamilies(queries.map((text) => ({ text })), maxBatch);
+}
+
+/**
+ * Queries of one text over several windows: `text` with WINDOW_SLOT filled by each of `windows`
+ * (durations) in turn. Without `windows`, `text` is one query, asked as written.
+ */
+export interface QueryFamily {
+  text: string;
+  windows?: readonly string[];
+}
+
+/**
+ * planQueries over families: each family is split and analysed once, whatever its number of
+ * windows, and merged with the families of the same shape window by window. Routes are in family
+ * order, each family's windows in turn.
+ */
+export function planFamilies(families: readonly QueryFamily[], maxBatch = 500): QueryPlan {
+  const expand = (f: QueryFamily): readonly (string | undefined)[] => f.windows ?? [undefined];
+  const fill = (text: string, window: string | undefined) => (window === undefined ? text : fillWindow(text, window));
+  // Splits are dropped as soon as a family's options are known (a 10 000-SLO cycle has 10 000
+  // families); the few that lead a merged group are split again below.
+  const options = families.map((f) => {
+    if (!f.windows && f.text.includes(WINDOW_SLOT)) return [];
+    const s = split(f.text);
+    // A slot inside a literal would make the label values differ by window.
+    if (s.literals.some((l) => l.includes(WINDOW_SLOT))) return [];
     const analysis = analyse(s.shape);
     return analysis ? optionsOf(s, analysis) : [];
   });
   const popularity = new Map<string, number>();
-  for (const list of options) for (const o of list) popularity.set(o.template, (popularity.get(o.template) ?? 0) + 1);
+  options.forEach((list, i) => {
+    for (const o of list) popularity.set(o.template, (popularity.get(o.template) ?? 0) + expand(families[i]!).length);
+  });
 
-  const plan: QueryPlan = { queries: [], routes: new Array(queries.length) };
-  const groups = new Map<string, Array<{ index: number; option: Option }>>();
+  const plan: QueryPlan = { queries: [], routes: [] };
+  // By template, then window: the members that read one merged query.
+  const groups = new Map<string, Map<string | undefined, Array<{ route: number; family: number; option: Option }>>>();
   options.forEach((list, index) => {
-    // The label that merges this query with the most others.
+    const family = families[index]!;
+    const windows = expand(family);
+    // The label that merges this family with the most others.
     const best = list.reduce<Option | undefined>((a, o) => (a && popularity.get(a.template)! >= popularity.get(o.template)! ? a : o), undefined);
     if (!best || popularity.get(best.template)! < 2) {
-      plan.routes[index] = { query: plan.queries.push(queries[index]!) - 1 };
+      for (const w of windows) plan.routes.push({ query: plan.queries.push(fill(family.text, w)) - 1 });
       return;
     }
-    const members = groups.get(best.template) ?? [];
-    if (members.length === 0) groups.set(best.template, members);
-    members.push({ index, option: best });
+    const byWindow = groups.get(best.template) ?? new Map();
+    if (byWindow.size === 0) groups.set(best.template, byWindow);
+    for (const w of windows) {
+      const members = byWindow.get(w) ?? [];
+      if (members.length === 0) byWindow.set(w, members);
+      members.push({ route: plan.routes.push({ query: -1 }) - 1, family: index, option: best });
+    }
   });
-  for (const members of groups.values()) {
-    for (let i = 0; i < members.length; i += maxBatch) {
-      const chunk = members.slice(i, i + maxBatch);
-      const first = chunk[0]!;
-      if (chunk.length === 1) {
-        plan.routes[first.index] = { query: plan.queries.push(queries[first.index]!) - 1 };
-        continue;
+  for (const byWindow of groups.values()) {
+    for (const [w, members] of byWindow) {
+      for (let i = 0; i < members.length; i += maxBatch) {
+        const chunk = members.slice(i, i + maxBatch);
+        const first = chunk[0]!;
+        const family = families[first.family]!;
+        if (chunk.length === 1) {
+          plan.routes[first.route] = { query: plan.queries.push(fill(family.text, w)) - 1 };
+          continue;
+        }
+        const s = split(family.text);
+        const merged = mergedQuery(s, analyse(s.shape)!, first.option.label, chunk.map((m) => m.option.value));
+        const at = plan.queries.push(fill(merged, w)) - 1;
+        for (const m of chunk) plan.routes[m.route] = { query: at, label: m.option.label, value: m.option.value };
       }
-      const s = split(queries[first.index]!);
-      const merged = mergedQuery(s, analyse(s.shape)!, first.option.label, chunk.map((m) => m.option.value));
-      const at = plan.queries.push(merged) - 1;
-      for (const m of chunk) plan.routes[m.index] = { query: at, label: m.option.label, value: m.option.value };
     }
   }
   return plan;

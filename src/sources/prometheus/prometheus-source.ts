@@ -2,12 +2,13 @@
 // requested part (good/bad/total) as a labelled series. Identical queries at the same instant
 // (SLOs that share an indicator) are asked once.
 import { createHash } from 'node:crypto';
+import { formatDuration } from '../../domain/duration.ts';
 import type { PrometheusSourceSpec } from '../../domain/slo.ts';
-import type { SliPart, SliReading, SliRequest, SliSource } from '../sli-source.ts';
-import { SourceError } from '../source-error.ts';
+import type { SliReading, SliRequest, SliSource } from '../sli-source.ts';
 import { PrometheusClient, type PrometheusClientOptions, type Sample } from './prometheus-client.ts';
-import { planQueries, type QueryPlan } from './batch-queries.ts';
-import { combinedQuery, PART_LABEL } from './sli-queries.ts';
+import { planFamilies, type QueryFamily, type QueryPlan } from './batch-queries.ts';
+import { ReadingBuilder } from './reading-builder.ts';
+import { combinedQuery, combinedQueryTemplate } from './sli-queries.ts';
 
 const SHARED_QUERIES = 256;
 
@@ -29,105 +30,106 @@ export class PrometheusSource implements SliSource {
   }
 
   async read(request: SliRequest): Promise<SliReading> {
-    const answers = await Promise.all(
+    const reading = new ReadingBuilder(request, this.name);
+    await Promise.all(
       request.windows.map(async (window) => {
-        const query = combinedQuery(request.slo, request.parts, window);
-        return { window, query, samples: await this.#query(query, request.at, request.signal) };
+        reading.add(window, await this.#query(combinedQuery(request.slo, request.parts, window), request.at, request.signal));
       }),
     );
-    return this.#reading(request, answers);
+    const result = reading.result();
+    if (result instanceof Error) throw result;
+    return result;
   }
 
   /**
    * Every request's queries planned together: queries of SLOs that differ only in one label value
    * are merged (see batch-queries.ts), so a fleet of similar SLOs costs a few queries per window.
+   * Each SLO's query is built and planned once with its window left open (window-slot.ts), not
+   * once per window, and each answer is read into the SLOs' readings as soon as it arrives, then
+   * dropped: at 10 000 SLOs that is what keeps a cycle's memory down.
    */
   async readMany(requests: readonly SliRequest[]): Promise<Array<SliReading | Error>> {
     const at = requests[0]?.at;
     if (requests.some((r) => r.at.getTime() !== at?.getTime())) {
       return Promise.all(requests.map((r) => this.read(r).catch((error: Error) => error)));
     }
-    const asked = requests.flatMap((request, r) =>
-      request.windows.map((window) => ({ r, window, query: combinedQuery(request.slo, request.parts, window) })),
-    );
-    const plan = this.#plan(asked.map((a) => a.query));
+    const durations = new Map<number, string>();
+    const duration = (w: number) => durations.get(w) ?? durations.set(w, formatDuration(w)).get(w)!;
+    const families: QueryFamily[] = [];
+    for (const request of requests) {
+      const text = combinedQueryTemplate(request.slo, request.parts);
+      if (text !== undefined) families.push({ text, windows: request.windows.map(duration) });
+      else for (const w of request.windows) families.push({ text: combinedQuery(request.slo, request.parts, w) });
+    }
+    const plan = this.#plan(families);
+    // Routes are in request order, each request's windows in turn: who reads each planned query.
+    const readers = plan.queries.map(() => [] as Array<{ request: number; window: number; label?: string; value?: string }>);
+    let route = 0;
+    requests.forEach((request, r) => {
+      for (const window of request.windows) {
+        const { query, label, value } = plan.routes[route++]!;
+        readers[query]!.push({ request: r, window, ...(label === undefined ? {} : { label, value: value! }) });
+      }
+    });
+    const readings = requests.map((request) => new ReadingBuilder(request, this.name));
     const signal = requests[0]?.signal;
-    const answers = await Promise.allSettled(plan.queries.map((q) => this.#query(q, at!, signal)));
-    const perRequest = requests.map(() => [] as Array<{ window: number; query: string; samples: Sample[] }>);
-    const failures = new Map<number, Error>();
-    asked.forEach((a, i) => {
-      const route = plan.routes[i]!;
-      const answer = answers[route.query]!;
-      if (answer.status === 'rejected') {
-        failures.set(a.r, answer.reason instanceof Error ? answer.reason : new Error(String(answer.reason)));
-        return;
-      }
-      const samples = route.label === undefined ? answer.value : answer.value.filter((s) => s.labels[route.label!] === route.value);
-      perRequest[a.r]!.push({ window: a.window, query: a.query, samples });
-    });
-    return requests.map((request, r) => {
-      const failure = failures.get(r);
-      if (failure) return failure;
-      try {
-        return this.#reading(request, perRequest[r]!);
-      } catch (error) {
-        return error as Error;
-      }
-    });
+    await Promise.all(
+      plan.queries.map(async (query, q) => {
+        let samples: Sample[];
+        try {
+          samples = await this.#query(query, at!, signal, { retain: false });
+        } catch (error) {
+          for (const reader of readers[q]!) readings[reader.request]!.fail(reader.window, error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        // A merged answer (all its readers pick by one label) is indexed once by the label's
+        // values rather than filtered for every SLO.
+        const byValue = new Map<string, Sample[]>();
+        const label = readers[q]![0]?.label;
+        if (label !== undefined) {
+          for (const s of samples) {
+            const v = s.labels[label];
+            if (v === undefined) continue;
+            const same = byValue.get(v);
+            if (same) same.push(s);
+            else byValue.set(v, [s]);
+          }
+        }
+        for (const reader of readers[q]!) {
+          readings[reader.request]!.add(reader.window, reader.value === undefined ? samples : (byValue.get(reader.value) ?? []));
+        }
+      }),
+    );
+    return readings.map((reading) => reading.result());
   }
 
   /** The SLO set rarely changes between cycles, and with it the plan: reuse it while the queries are the same. */
-  #plan(queries: string[]): QueryPlan {
+  #plan(families: QueryFamily[]): QueryPlan {
     const hash = createHash('sha256');
-    for (const q of queries) hash.update(q).update('\u0000');
+    for (const f of families) hash.update(f.text).update(`\u0000${f.windows?.join(',') ?? ''}\u0000`);
     const digest = hash.digest('hex');
     if (this.#lastPlan?.digest === digest) return this.#lastPlan.plan;
-    const plan = planQueries(queries);
+    const plan = planFamilies(families);
     this.#lastPlan = { digest, plan };
     return plan;
   }
 
-  #reading(request: SliRequest, answers: ReadonlyArray<{ window: number; query: string; samples: Sample[] }>): SliReading {
-    const reading: SliReading = new Map();
-    const answered = new Set<SliPart>();
-    for (const { window, query, samples } of answers) {
-      const parts: Partial<Record<SliPart, number>> = {};
-      for (const s of samples) {
-        const part = s.labels[PART_LABEL] as SliPart | undefined;
-        if (part && request.parts.includes(part)) {
-          if (!Number.isFinite(s.value)) {
-            throw new SourceError('bad_response', `the ${part} part of ${request.slo.id} is ${s.value}: it must count events`, {
-              source: this.name,
-              query,
-              retryable: false,
-            });
-          }
-          parts[part] = s.value;
-          answered.add(part);
-        }
-      }
-      if (request.parts.every((p) => parts[p] !== undefined)) reading.set(window, parts);
-    }
-    // A part that is empty in every window is a wrong or absent metric: say which query.
-    const silent = request.parts.filter((p) => !answered.has(p));
-    if (silent.length > 0) {
-      const longest = answers.at(-1)!;
-      throw new SourceError('empty_result', `no series for the ${silent.join(' and ')} part of ${request.slo.id}`, {
-        source: this.name,
-        query: longest.query,
-        retryable: false,
-      });
-    }
-    return reading;
-  }
-
-  #query(query: string, at: Date, signal?: AbortSignal): Promise<Sample[]> {
+  /**
+   * One answer, shared by every caller asking the same query at the same instant while it is in
+   * flight, and kept for later callers too unless `retain` is false (a merged query of a cycle is
+   * never asked again at that instant: keeping it would only hold memory).
+   */
+  #query(query: string, at: Date, signal?: AbortSignal, { retain = true } = {}): Promise<Sample[]> {
     const key = `${at.getTime()}|${query}`;
     let answer = this.#shared.get(key);
     if (!answer) {
-      answer = this.client.query(query, at, signal);
-      answer.catch(() => this.#shared.delete(key));
-      this.#shared.set(key, answer);
+      const asked = this.client.query(query, at, signal);
+      answer = asked;
+      const forget = () => {
+        if (this.#shared.get(key) === asked) this.#shared.delete(key);
+      };
+      asked.then(retain ? undefined : forget, forget);
+      this.#shared.set(key, asked);
       if (this.#shared.size > SHARED_QUERIES) this.#shared.delete(this.#shared.keys().next().value!);
     }
     return answer;

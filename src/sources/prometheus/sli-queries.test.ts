@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeSlo } from '../../../test/fixtures/slo.ts';
-import { combinedQuery, partQuery, substituteWindow } from './sli-queries.ts';
+import { combinedQuery, combinedQueryTemplate, partQuery, substituteWindow } from './sli-queries.ts';
+import { fillWindow, WINDOW_SLOT } from './window-slot.ts';
 
 const prom = (text: string) => ({ source: 'prom', language: 'promql' as const, text });
 
@@ -31,5 +32,27 @@ describe('SLI PromQL', () => {
     const slo = makeSlo({ timeslice: '5m', indicator: { kind: 'threshold', query: prom('avg_over_time(ndcg[$window])'), op: 'lt', value: 0.2 } });
     expect(partQuery(slo, 'good', 3600)).toBe('sum_over_time((max(avg_over_time(ndcg[5m])) < bool 0.2)[1h:5m])');
     expect(partQuery(slo, 'total', 3600)).toBe('count_over_time((max(avg_over_time(ndcg[5m])))[1h:5m])');
+  });
+
+  it('leaves the window open in one text that every window fills into its own query', () => {
+    const kinds = [
+      makeSlo({ indicator: { kind: 'ratio', bad: prom('increase(err{m="a"}[$window])'), total: prom('increase(all{m="a"}[$window])') } }),
+      makeSlo({ indicator: { kind: 'latency', source: 'prom', metric: 'rpc_seconds', selector: 'm="a"', thresholdSeconds: 0.25 } }),
+      makeSlo({ timeslice: '5m', indicator: { kind: 'freshness', query: prom('last_success{m="a"}'), maxAgeSeconds: 3600 } }),
+      makeSlo({ indicator: { kind: 'throughput', query: prom('rate(samples{m="a"}[$window])'), min: 100, activeWhen: prom('job_active{m="a"}') } }),
+    ];
+    for (const slo of kinds) {
+      const parts = slo.indicator.kind === 'ratio' ? (['bad', 'total'] as const) : (['good', 'total'] as const);
+      const text = combinedQueryTemplate(slo, parts)!;
+      expect(text).toContain(WINDOW_SLOT);
+      for (const [duration, seconds] of [['5m', 300], ['1h30m', 5400], ['1d', 86_400], ['28d', 28 * 86_400]] as const) {
+        expect(fillWindow(text, duration)).toBe(combinedQuery(slo, parts, seconds));
+      }
+    }
+  });
+
+  it('builds no open text for PromQL that holds the slot characters itself', () => {
+    const slo = makeSlo({ indicator: { kind: 'ratio', bad: prom(`increase(err{m="${WINDOW_SLOT}"}[$window])`), total: prom('increase(all[$window])') } });
+    expect(combinedQueryTemplate(slo, ['bad', 'total'])).toBeUndefined();
   });
 });

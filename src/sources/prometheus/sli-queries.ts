@@ -7,6 +7,7 @@
 import { formatDuration } from '../../domain/duration.ts';
 import type { Indicator, Slo } from '../../domain/slo.ts';
 import type { SliPart } from '../sli-source.ts';
+import { WINDOW_SLOT } from './window-slot.ts';
 
 /** The label that tells the parts of a combined query apart. */
 export const PART_LABEL = 'burnwatch_part';
@@ -18,7 +19,11 @@ export function substituteWindow(text: string, window: string): string {
 
 /** The PromQL of one part of one SLO over one window, or undefined when this kind has no such part. */
 export function partQuery(slo: Slo, part: SliPart, windowSeconds: number): string | undefined {
-  const w = formatDuration(windowSeconds);
+  return partText(slo, part, formatDuration(windowSeconds));
+}
+
+/** partQuery with the window as text (a duration, or WINDOW_SLOT). */
+function partText(slo: Slo, part: SliPart, w: string): string | undefined {
   const ts = formatDuration(slo.timesliceSeconds);
   const ind = slo.indicator;
   switch (ind.kind) {
@@ -52,9 +57,21 @@ export function partQuery(slo: Slo, part: SliPart, windowSeconds: number): strin
  * burnwatch_part="good|bad|total".
  */
 export function combinedQuery(slo: Slo, parts: readonly SliPart[], windowSeconds: number): string {
+  return combinedText(slo, parts, formatDuration(windowSeconds));
+}
+
+/**
+ * combinedQuery with the window left open (WINDOW_SLOT), so that one text serves every window;
+ * undefined when the SLO's own PromQL holds the slot's characters (then fill would change it).
+ */
+export function combinedQueryTemplate(slo: Slo, parts: readonly SliPart[]): string | undefined {
+  return JSON.stringify(slo.indicator).includes(WINDOW_SLOT) ? undefined : combinedText(slo, parts, WINDOW_SLOT);
+}
+
+function combinedText(slo: Slo, parts: readonly SliPart[], w: string): string {
   return parts
     .map((part) => {
-      const q = partQuery(slo, part, windowSeconds);
+      const q = partText(slo, part, w);
       if (q === undefined) throw new Error(`${slo.indicator.kind} SLIs have no "${part}" part`);
       return `label_replace(${q}, "${PART_LABEL}", "${part}", "", "")`;
     })
