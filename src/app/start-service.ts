@@ -98,7 +98,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   logger.info({ config: describeConfig(config) }, 'starting burnwatch');
-  const telemetry = startTelemetry({ enabled: config.telemetry.enabled, serviceName: config.telemetry.serviceName, logger });
+  const telemetry = await startTelemetry({ enabled: config.telemetry.enabled, serviceName: config.telemetry.serviceName, logger });
 
   const store = await openStore({
     databaseUrl: config.databaseUrl,

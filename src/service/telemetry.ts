@@ -2,15 +2,16 @@
 // (otlp, console, zipkin), the NodeSDK reads the standard OTEL_* variables itself
 // (endpoint, headers, sampler, resource attributes). Spans are made by hand around
 // each cycle, source read and notification, so no loader hook is needed.
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Logger } from 'pino';
 
 export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-export function startTelemetry(opts: { enabled: boolean; serviceName: string; logger: Logger }): Telemetry {
+export async function startTelemetry(opts: { enabled: boolean; serviceName: string; logger: Logger }): Promise<Telemetry> {
   if (!opts.enabled) return { shutdown: async () => {} };
+  // Loaded only when on: the SDK and its exporters are about 40 MB of memory nobody else uses.
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK({ serviceName: opts.serviceName, instrumentations: [], autoDetectResources: true });
   sdk.start();
   opts.logger.info({ exporter: process.env.OTEL_TRACES_EXPORTER }, 'OpenTelemetry tracing on');

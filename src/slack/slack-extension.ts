@@ -6,7 +6,7 @@ import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
 import { IncidentDesk } from '../incidents/incident-desk.ts';
 import { loadPostmortemTemplate } from '../incidents/postmortem.ts';
 import { AlertDesk, type ChangeSuspects } from './alert-desk.ts';
-import { createSlackApp, SLACK_EVENTS_PATH, type SlackExtension } from './slack-app.ts';
+import type { SlackExtension } from './slack-app.ts';
 import { loadSlackBotConfig } from './slack-config.ts';
 import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
 import { verifyBotToken } from './verify-token.ts';
@@ -80,6 +80,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
 
     // Verified here so Bolt does not verify it again in the background (where a refusal is unhandled).
     const identity = await verifyBotToken(slack.botToken, clientOptions, logger);
+    // Bolt (about 40 MB) is loaded only by a service that runs the bot.
+    const { createSlackApp, SLACK_EVENTS_PATH } = await import('./slack-app.ts');
     const bot = createSlackApp({
       signingSecret: slack.signingSecret,
       token: slack.botToken,
