@@ -127,6 +127,23 @@ describe('PrometheusClient', () => {
     expect(peak).toBe(2);
   });
 
+  it('reads an instant vector: labels, and special floats as numbers', async () => {
+    const vector = (result: unknown): Reply => ({ status: 200, body: { status: 'success', data: { resultType: 'vector', result } } });
+    const good = await serve([vector([{ metric: { model: 'a' }, value: [1, '+Inf'] }, { metric: {}, value: [1, '2.5'] }])]);
+    expect(await client(good).query('up')).toEqual([
+      { labels: { model: 'a' }, value: Number.POSITIVE_INFINITY },
+      { labels: {}, value: 2.5 },
+    ]);
+  });
+
+  it('refuses an instant vector whose series are malformed', async () => {
+    const vector = (result: unknown): Reply => ({ status: 200, body: { status: 'success', data: { resultType: 'vector', result } } });
+    const malformed = [{ metric: { model: 1 }, value: [1, '1'] }, { metric: { model: 'a' }, value: [1, 1] }, { metric: { model: 'a' }, value: [1] }, { value: [1, '1'] }, null];
+    const url = await serve(malformed.map((series) => vector([{ metric: {}, value: [1, '1'] }, series])));
+    for (const _ of malformed) expect(await client(url).query('up').catch((e) => e)).toMatchObject({ code: 'bad_response' });
+    expect(seen).toHaveLength(malformed.length);
+  });
+
   it('rejects an answer that is not from a Prometheus API', async () => {
     const url = await serve([{ status: 200, body: '<html>login</html>' }]);
     expect(await client(url).query('up').catch((e) => e)).toMatchObject({ code: 'bad_response' });
