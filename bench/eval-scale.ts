@@ -7,8 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { startPrometheusOn } from '../test/fixtures/prometheus/index.ts';
-import { writeFleetOpenMetrics } from './lib/fleet.ts';
+import { writeFleetOpenMetrics, writeFleetYaml } from './lib/fleet.ts';
 import { cpuSeconds, median, runChild } from './lib/proc.ts';
+import { shippedNodeFlags } from './lib/shipped-node-flags.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,7 +24,13 @@ export interface ScaleRow {
   promCpuBurnwatch: number;
   promCpuFloor: number;
   promCpuPerSlo: number | null;
+  /** Max RSS of the evaluating process, with the Node flags burnwatch ships with. */
   rssMb: number;
+  /** The same with Node's default flags. */
+  rssDefaultMb: number;
+  /** `burnwatch check` over the fleet's SLO files (shipped flags): wall and max RSS. */
+  checkSeconds: number;
+  checkRssMb: number;
   statuses: string;
 }
 
@@ -64,7 +71,9 @@ export async function benchEvalScale(sizes: number[], concurrency = 8, repeats =
   const rows: ScaleRow[] = [];
   try {
     const cycle = path.join(here, 'eval-cycle.ts');
+    const check = path.join(here, 'check-cycle.ts');
     const common = ['--url', prom.url, '--concurrency', String(concurrency)];
+    const shipped = shippedNodeFlags();
     for (const n of sizes) {
       const runs = n >= 10_000 ? 1 : repeats;
       const bw: CycleResult[] = [];
@@ -87,10 +96,16 @@ export async function benchEvalScale(sizes: number[], concurrency = 8, repeats =
         cpuFloor.push((await cpuSeconds(prom.pid!)) - cpu);
         cpu = await cpuSeconds(prom.pid!);
         const served = await queriesServed(prom.url);
-        bw.push(await runChild<CycleResult>(cycle, ['--mode', 'burnwatch', '--n', String(n), ...common]));
+        bw.push(await runChild<CycleResult>(cycle, ['--mode', 'burnwatch', '--n', String(n), ...common], shipped));
         cpuBw.push((await cpuSeconds(prom.pid!)) - cpu);
         queries = (await queriesServed(prom.url)) - served;
       }
+      // Memory only: the same cycle with Node's defaults, and the real command line from YAML.
+      const defaults = await runChild<CycleResult>(cycle, ['--mode', 'burnwatch', '--n', String(n), ...common]);
+      const sloDir = path.join(here, '.cache', `fleet-yaml-${n}`);
+      await writeFleetYaml(n, sloDir, prom.url);
+      const checked = await runChild<CycleResult>(check, ['--slos', sloDir], shipped);
+      if (checked.code !== 0) throw new Error(`burnwatch check over ${n} SLOs exited ${checked.code}`);
       const b = median(bw.map((x) => x.wallMs)) / 1000;
       const f = median(floor.map((x) => x.wallMs)) / 1000;
       const last = bw.at(-1)!;
@@ -106,6 +121,9 @@ export async function benchEvalScale(sizes: number[], concurrency = 8, repeats =
         promCpuBurnwatch: median(cpuBw),
         promCpuFloor: median(cpuFloor),
         rssMb: Math.max(...bw.map((x) => x.maxRssMb)),
+        rssDefaultMb: defaults.maxRssMb,
+        checkSeconds: checked.wallMs / 1000,
+        checkRssMb: checked.maxRssMb,
         statuses: `ok ${last.ok}, page ${last.page}, ticket ${last.ticket}, unknown ${last.unknown}, error ${last.error}`,
       };
       rows.push(row);
@@ -119,12 +137,12 @@ export async function benchEvalScale(sizes: number[], concurrency = 8, repeats =
 
 export function scaleTable(rows: ScaleRow[]): string {
   const head =
-    '| SLOs | queries/cycle | burnwatch cycle | floor: same PromQL, bare client | overhead | Prometheus CPU (burnwatch / floor) | without sharing: queries, bare-client time, Prometheus CPU | burnwatch max RSS | statuses |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+    '| SLOs | queries/cycle | burnwatch cycle | floor: same PromQL, bare client | overhead | Prometheus CPU (burnwatch / floor) | without sharing: queries, bare-client time, Prometheus CPU | burnwatch max RSS (shipped flags / Node defaults) | `burnwatch check` from YAML: wall, max RSS | statuses |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
   const body = rows.map(
     (r) =>
       `| ${r.slos.toLocaleString('en')} | ${r.queries.toLocaleString('en')} | ${r.burnwatchSeconds.toFixed(2)} s | ${r.floorSeconds.toFixed(2)} s | ${r.overhead.toFixed(2)}× | ${r.promCpuBurnwatch.toFixed(1)} s / ${r.promCpuFloor.toFixed(1)} s | ${
         r.perSloSeconds === null ? 'not run' : `${r.perSloQueries.toLocaleString('en')}, ${r.perSloSeconds.toFixed(2)} s, ${r.promCpuPerSlo!.toFixed(1)} s`
-      } | ${r.rssMb.toFixed(0)} MB | ${r.statuses} |`,
+      } | ${r.rssMb.toFixed(0)} MB / ${r.rssDefaultMb.toFixed(0)} MB | ${r.checkSeconds.toFixed(2)} s, ${r.checkRssMb.toFixed(0)} MB | ${r.statuses} |`,
   );
   return [head, ...body].join('\n');
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../test/helpers/test-databases.ts';
 import { median } from './lib/proc.ts';
+import { shippedNodeFlags } from './lib/shipped-node-flags.ts';
 import { freePort } from '../src/service/free-port.ts';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -14,8 +15,14 @@ const BIN = path.join(REPO, 'bin', 'burnwatch.mjs');
 const FLOOR = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')`;
 
 
-/** Spawns, then polls `paths` every 5 ms; returns ms from spawn to each path's first 200. */
-async function timeToOk(args: string[], env: Record<string, string>, port: number, paths: string[]): Promise<number[]> {
+/** Peak resident memory of a running process so far (VmHWM), in MB. */
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+/** Spawns, then polls `paths` every 5 ms; returns ms from spawn to each path's first 200, and the peak RSS by then. */
+async function timeToOk(args: string[], env: Record<string, string>, port: number, paths: string[]): Promise<{ at: number[]; rssMb: number }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore', cwd: REPO });
   const out: number[] = [];
@@ -30,11 +37,11 @@ async function timeToOk(args: string[], env: Record<string, string>, port: numbe
       }
       out.push(performance.now() - t0);
     }
+    return { at: out, rssMb: await peakRssMb(child.pid!) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-  return out;
 }
 
 export interface StartupFigures {
@@ -43,13 +50,19 @@ export interface StartupFigures {
   restartHealthz: number;
   restartReadyz: number;
   floor: number;
+  /** Peak RSS when /healthz first answered: fresh start, restart, floor. */
+  freshRssMb: number;
+  restartRssMb: number;
+  floorRssMb: number;
   runs: number;
 }
 
 export async function benchStartup(runs = 5): Promise<StartupFigures> {
-  const fresh: number[][] = [];
-  const restart: number[][] = [];
-  const floor: number[] = [];
+  const fresh: Array<{ at: number[]; rssMb: number }> = [];
+  const restart: Array<{ at: number[]; rssMb: number }> = [];
+  const floor: Array<{ at: number[]; rssMb: number }> = [];
+  // As the image runs it (its ENTRYPOINT's Node flags).
+  const serve = [...shippedNodeFlags(), BIN, 'serve'];
   for (let i = 0; i < runs; i++) {
     const dir = await makeTempDir('burnwatch-bench-');
     await fs.mkdir(path.join(dir, 'slos'));
@@ -58,30 +71,33 @@ export async function benchStartup(runs = 5): Promise<StartupFigures> {
     await fs.cp(path.join(REPO, 'slos'), path.join(dir, 'slos'), { recursive: true });
     const env = { BURNWATCH_DATA_DIR: path.join(dir, 'data'), BURNWATCH_SLOS_DIR: path.join(dir, 'slos'), BURNWATCH_HOST: '127.0.0.1', BURNWATCH_LEADER: 'none', BURNWATCH_LOG_LEVEL: 'warn' };
     let port = await freePort();
-    fresh.push(await timeToOk([BIN, 'serve'], { ...env, BURNWATCH_PORT: String(port) }, port, ['/healthz']));
+    fresh.push(await timeToOk(serve, { ...env, BURNWATCH_PORT: String(port) }, port, ['/healthz']));
     port = await freePort();
-    restart.push(await timeToOk([BIN, 'serve'], { ...env, BURNWATCH_PORT: String(port) }, port, ['/healthz']));
+    restart.push(await timeToOk(serve, { ...env, BURNWATCH_PORT: String(port) }, port, ['/healthz']));
     port = await freePort();
-    floor.push((await timeToOk(['-e', FLOOR], { PORT: String(port) }, port, ['/']))[0]!);
+    floor.push(await timeToOk(['-e', FLOOR], { PORT: String(port) }, port, ['/']));
     await fs.rm(dir, { recursive: true, force: true });
   }
   return {
-    freshHealthz: median(fresh.map((f) => f[0]!)),
+    freshHealthz: median(fresh.map((f) => f.at[0]!)),
     freshReadyz: Number.NaN,
-    restartHealthz: median(restart.map((f) => f[0]!)),
+    restartHealthz: median(restart.map((f) => f.at[0]!)),
     restartReadyz: Number.NaN,
-    floor: median(floor),
+    floor: median(floor.map((f) => f.at[0]!)),
+    freshRssMb: median(fresh.map((f) => f.rssMb)),
+    restartRssMb: median(restart.map((f) => f.rssMb)),
+    floorRssMb: median(floor.map((f) => f.rssMb)),
     runs,
   };
 }
 
 export function startupTable(f: StartupFigures): string {
   return [
-    `| start-up (median of ${f.runs}) | spawn → first 200 on /healthz |`,
-    '|---|---:|',
-    `| \`burnwatch serve\`, fresh data dir (PGlite initdb + migrations, 11 example SLOs) | ${f.freshHealthz.toFixed(0)} ms |`,
-    `| \`burnwatch serve\`, restart on the same data dir | ${f.restartHealthz.toFixed(0)} ms |`,
-    `| floor: bare \`node -e\` HTTP server | ${f.floor.toFixed(0)} ms |`,
+    `| start-up (median of ${f.runs}) | spawn → first 200 on /healthz | peak RSS by then |`,
+    '|---|---:|---:|',
+    `| \`burnwatch serve\`, fresh data dir (PGlite initdb + migrations, 11 example SLOs) | ${f.freshHealthz.toFixed(0)} ms | ${f.freshRssMb.toFixed(0)} MB |`,
+    `| \`burnwatch serve\`, restart on the same data dir | ${f.restartHealthz.toFixed(0)} ms | ${f.restartRssMb.toFixed(0)} MB |`,
+    `| floor: bare \`node -e\` HTTP server | ${f.floor.toFixed(0)} ms | ${f.floorRssMb.toFixed(0)} MB |`,
   ].join('\n');
 }
 

@@ -3,6 +3,8 @@
 // 10 000 SLOs the data is gigabytes, so the benchmark streams it to disk.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseDuration } from '../../src/domain/duration.ts';
 import type { Slo } from '../../src/domain/slo.ts';
 import { makeSlo } from '../../test/fixtures/slo.ts';
@@ -116,4 +118,30 @@ export async function writeFleetOpenMetrics(n: number, file: string): Promise<nu
   out.end(buffer);
   await once(out, 'finish');
   return samples;
+}
+
+/**
+ * The same fleet as SLO files, for `burnwatch check` (the loader, then the same evaluation): one
+ * DataSource naming `url`, and the SLOs spread over 50 files, one per service.
+ */
+export async function writeFleetYaml(n: number, dir: string, url: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'datasources.yaml'), `apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: prometheus }\nspec:\n  prometheus:\n    url: "${url}"\n    timeout: 120s\n`);
+  const files = new Map<number, string[]>();
+  for (let i = 0; i < n; i++) {
+    const head = `apiVersion: burnwatch/v1\nkind: SLO\nmetadata:\n  name: slo-${i}\n  service: svc-${i % 50}\nspec:\n  objective: 99.9\n  window: ${WINDOW}\n  indicator:\n`;
+    let doc: string;
+    if (i % 3 === 0) {
+      doc = `${head}    ratio:\n      bad: increase(bench_requests_total{slo="${i}",code="500"}[$window])\n      total: increase(bench_requests_total{slo="${i}"}[$window])\n`;
+    } else if (i % 3 === 1) {
+      doc = `${head}    latency:\n      metric: bench_duration_seconds\n      selector: 'slo="${i}"'\n      threshold: 250ms\n`;
+    } else {
+      doc = `${head}    freshness:\n      query: bench_model_last_success_timestamp_seconds{slo="${i}"}\n      maxAge: 2h\n  timeslice: 5m\n`;
+    }
+    const docs = files.get(i % 50);
+    if (docs) docs.push(doc);
+    else files.set(i % 50, [doc]);
+  }
+  for (const [service, docs] of files) await writeFile(path.join(dir, `svc-${service}.yaml`), docs.join('---\n'));
 }

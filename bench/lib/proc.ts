@@ -13,8 +13,8 @@ export async function cpuSeconds(pid: number): Promise<number> {
 }
 
 /** Runs a bench script in its own Node process (so its memory is its own) and parses its JSON line. */
-export async function runChild<T>(script: string, args: string[]): Promise<T> {
-  const { stdout } = await promisify(execFile)(process.execPath, [script, ...args], { maxBuffer: 64 << 20 });
+export async function runChild<T>(script: string, args: string[], nodeFlags: readonly string[] = []): Promise<T> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...nodeFlags, script, ...args], { maxBuffer: 64 << 20 });
   const line = stdout.trim().split('\n').at(-1)!;
   return JSON.parse(line) as T;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { envSchema, loadConfig } from '../../src/service/config.ts';
+import { shippedNodeFlags } from '../../bench/lib/shipped-node-flags.ts';
 import { REPO_ROOT } from '../helpers/burnwatch-process.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are open-ended YAML
@@ -66,6 +67,13 @@ describe('deployment artefacts', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(read('deploy/sample-exporter/Dockerfile')).toMatch(/^USER node$/m);
   });
+
+  it('runs the service with the Node flags the scale benchmark measures, in the image and in npm start', () => {
+    const flags = shippedNodeFlags(read('Dockerfile'));
+    expect(flags).toContain('--optimize-for-size');
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(`node ${flags.join(' ')} bin/burnwatch.mjs serve`);
+  });
 });
 
 describe('the production image', () => {
@@ -77,9 +85,11 @@ describe('the production image', () => {
     const missing = new Set<string>();
     for (const file of files) {
       const text = fs.readFileSync(path.join(REPO_ROOT, 'src', file), 'utf8');
-      for (const [, spec] of text.matchAll(/^(?:import|export)\s[^'"]*?from\s+'([^'.][^']*)'/gm)) {
-        if (spec!.startsWith('node:')) continue;
-        const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
+      // Static imports, and the packages loaded only when used (`await import('…')`).
+      for (const m of text.matchAll(/^(?:import|export)\s[^'"]*?from\s+'([^'.][^']*)'|\bimport\('([^'.][^']*)'\)/gm)) {
+        const spec = (m[1] ?? m[2])!;
+        if (spec.startsWith('node:')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
         if (!(name in pkg.dependencies)) missing.add(`${name} (${file})`);
       }
     }
