@@ -48,6 +48,10 @@ const NOTES = `## How to read these figures
   CPU in the burnwatch process, about 2 s more per 10 000-SLO cycle, which the cycle column
   includes. \`burnwatch check\` is the real command line: only the check command loaded, the YAML
   loader (10 000 SLOs in 50 files), the same evaluation and the JSON output.
+- **Start-up RSS**: the embedded store, PGlite, is PostgreSQL compiled to WebAssembly; its memory
+  grows to about 1 GB while it creates or opens its data directory, and the process stays at about
+  0.55 GB afterwards, whatever the number of SLOs. With \`DATABASE_URL\` (PostgreSQL) the same
+  service starts at the figure of that row: fleets in the thousands belong on PostgreSQL.
 - **Backtest**: a month (28 days) at one-minute steps for 100 SLOs of the scale data. The floor is
   the same range queries without the replay; what is above it is the replay (burn rates, tiers and
   the alerting state machine at every step). Before the last 3 days the data has hourly samples, so

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir } from '../test/helpers/test-databases.ts';
+import { createPostgresDatabase, makeTempDir } from '../test/helpers/test-databases.ts';
 import { median } from './lib/proc.ts';
 import { shippedNodeFlags } from './lib/shipped-node-flags.ts';
 import { freePort } from '../src/service/free-port.ts';
@@ -50,9 +50,12 @@ export interface StartupFigures {
   restartHealthz: number;
   restartReadyz: number;
   floor: number;
-  /** Peak RSS when /healthz first answered: fresh start, restart, floor. */
+  /** The state in PostgreSQL (DATABASE_URL) instead of the embedded PGlite: a fresh database. */
+  postgresHealthz: number;
+  /** Peak RSS when /healthz first answered. */
   freshRssMb: number;
   restartRssMb: number;
+  postgresRssMb: number;
   floorRssMb: number;
   runs: number;
 }
@@ -61,6 +64,7 @@ export async function benchStartup(runs = 5): Promise<StartupFigures> {
   const fresh: Array<{ at: number[]; rssMb: number }> = [];
   const restart: Array<{ at: number[]; rssMb: number }> = [];
   const floor: Array<{ at: number[]; rssMb: number }> = [];
+  const postgres: Array<{ at: number[]; rssMb: number }> = [];
   // As the image runs it (its ENTRYPOINT's Node flags).
   const serve = [...shippedNodeFlags(), BIN, 'serve'];
   for (let i = 0; i < runs; i++) {
@@ -75,6 +79,13 @@ export async function benchStartup(runs = 5): Promise<StartupFigures> {
     port = await freePort();
     restart.push(await timeToOk(serve, { ...env, BURNWATCH_PORT: String(port) }, port, ['/healthz']));
     port = await freePort();
+    const db = await createPostgresDatabase('bw_bench');
+    try {
+      postgres.push(await timeToOk(serve, { ...env, DATABASE_URL: db.url, BURNWATCH_PORT: String(port) }, port, ['/healthz']));
+    } finally {
+      await db.drop();
+    }
+    port = await freePort();
     floor.push(await timeToOk(['-e', FLOOR], { PORT: String(port) }, port, ['/']));
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -84,6 +95,8 @@ export async function benchStartup(runs = 5): Promise<StartupFigures> {
     restartHealthz: median(restart.map((f) => f.at[0]!)),
     restartReadyz: Number.NaN,
     floor: median(floor.map((f) => f.at[0]!)),
+    postgresHealthz: median(postgres.map((f) => f.at[0]!)),
+    postgresRssMb: median(postgres.map((f) => f.rssMb)),
     freshRssMb: median(fresh.map((f) => f.rssMb)),
     restartRssMb: median(restart.map((f) => f.rssMb)),
     floorRssMb: median(floor.map((f) => f.rssMb)),
@@ -97,6 +110,7 @@ export function startupTable(f: StartupFigures): string {
     '|---|---:|---:|',
     `| \`burnwatch serve\`, fresh data dir (PGlite initdb + migrations, 11 example SLOs) | ${f.freshHealthz.toFixed(0)} ms | ${f.freshRssMb.toFixed(0)} MB |`,
     `| \`burnwatch serve\`, restart on the same data dir | ${f.restartHealthz.toFixed(0)} ms | ${f.restartRssMb.toFixed(0)} MB |`,
+    `| \`burnwatch serve\` with \`DATABASE_URL\` (PostgreSQL, a fresh database: migrations) | ${f.postgresHealthz.toFixed(0)} ms | ${f.postgresRssMb.toFixed(0)} MB |`,
     `| floor: bare \`node -e\` HTTP server | ${f.floor.toFixed(0)} ms | ${f.floorRssMb.toFixed(0)} MB |`,
   ].join('\n');
 }
