@@ -1,6 +1,7 @@
 // The `burnwatch` command line. Each command lives in src/cli/commands/<name>.ts and
 // exports `register(program)`; this file only lists them.
 import { Command, CommanderError } from 'commander';
+import { dropMetadataLookupWarnings } from './quiet-warnings.ts';
 
 type Register = (program: Command) => void;
 
@@ -19,6 +20,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<{ regi
 ];
 
 export async function main(argv: string[]): Promise<number> {
+  dropMetadataLookupWarnings();
   const program = new Command('burnwatch')
     .description('SLO monitoring, burn-rate alerting and incident bot for ML platforms')
     .exitOverride()
