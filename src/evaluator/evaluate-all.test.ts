@@ -168,7 +168,7 @@ describe('evaluateAll', () => {
       readDeadline: deadline.signal,
     });
     // The SQL SLOs do not wait behind the stuck batch, even with one place in the pool.
-    await expect.poll(() => fine.requests.length).toBe(3);
+    await expect.poll(() => fine.requests.length, { timeout: 30_000 }).toBe(3);
     deadline.abort(new Error('40s'));
     const byId = Object.fromEntries((await out).map((e) => [e.id, e]));
     for (const slo of answered) expect(byId[slo.id]).toMatchObject({ status: 'ok' });

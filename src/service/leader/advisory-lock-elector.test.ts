@@ -36,7 +36,7 @@ describe('advisory-lock leader election on PostgreSQL', () => {
     await admin.connect();
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'burnwatch-leader-killed'`);
     await admin.end();
-    await expect.poll(() => a.isLeader()).toBe(false);
+    await expect.poll(() => a.isLeader(), { timeout: 30_000 }).toBe(false);
     expect(changes).toEqual([true, false]);
     expect(await b.campaign()).toBe(true);
     await a.stop();
