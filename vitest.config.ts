@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most long tests wait (on Prometheus scrapes, Retry-After, rollouts) rather than compute: three
+    // files at a time on two cores keeps CI near half the time of one, with every deadline generous.
+    maxWorkers: 3,
   },
 });
