@@ -18,30 +18,12 @@ import { profile, scenario, startPrometheus, unix } from '../test/fixtures/prome
 import { startBurnwatch } from '../test/helpers/burnwatch-process.ts';
 import { makeTempDir } from '../test/helpers/test-databases.ts';
 import { median } from './lib/proc.ts';
+import { rankerAvailabilityYaml } from '../test/fixtures/ranker-availability.ts';
 
 const SECRET = 'bench-signing-secret-0123456789abcdef';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const B = unix('2026-11-21T10:00:00Z');
 const iso = (t: number) => new Date(t * 1000).toISOString();
-const SPEC = (promUrl: string) => `apiVersion: burnwatch/v1
-kind: DataSource
-metadata: { name: prometheus }
-spec:
-  prometheus: { url: "${promUrl}" }
----
-apiVersion: burnwatch/v1
-kind: SLO
-metadata: { name: availability, service: hstu-ranker, owner: recs-serving }
-spec:
-  objective: 99.9
-  window: 30d
-  indicator:
-    ratio:
-      bad: sum(increase(ranker_requests_total{code=~"5.."}[$window]))
-      total: sum(increase(ranker_requests_total[$window]))
-  alerting:
-    channel: "#recs-oncall"
-`;
 
 export interface LatencyFigures {
   requests: number;
@@ -88,7 +70,7 @@ export async function benchSlackAck(rate = 50, seconds = 20): Promise<{ burnwatc
   const dir = await makeTempDir('burnwatch-bench-');
   await fs.mkdir(path.join(dir, 'slos'));
   // An SLO whose source is down: /slo still answers (status unknown), as at 3 a.m. with Prometheus away.
-  await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), SPEC('http://127.0.0.1:9'));
+  await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), rankerAvailabilityYaml({ prometheusUrl: 'http://127.0.0.1:9' }));
   const service = await startBurnwatch({
     BURNWATCH_PORT: '0',
     BURNWATCH_HOST: '127.0.0.1',
@@ -129,7 +111,7 @@ export async function benchFiringToPost(runs = 5): Promise<{ burnwatchMs: number
     for (let run = 0; run < runs; run++) {
       const dir = await makeTempDir('burnwatch-bench-');
       await fs.mkdir(path.join(dir, 'slos'));
-      await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), SPEC(prom.url));
+      await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), rankerAvailabilityYaml({ prometheusUrl: prom.url }));
       const clock = fixedClock(iso(B - 300));
       const env = {
         BURNWATCH_PORT: '0',

@@ -25,6 +25,7 @@ import { type PrometheusServer, profile, promQuery, scenario, unix } from '../fi
 import { startPrometheus } from '../fixtures/prometheus/index.ts';
 import { makeTempDir } from '../helpers/test-databases.ts';
 import { until } from '../helpers/until.ts';
+import { rankerAvailabilityYaml } from '../fixtures/ranker-availability.ts';
 
 const SECRET = 'e2e-slack-signing-secret-0123456789';
 const API_TOKEN = 'e2e-api-token-0123456789abcdef';
@@ -34,26 +35,6 @@ const iso = (t: number) => new Date(t * 1000).toISOString();
 const alice = { id: 'UALICE01', name: 'alice' };
 const bob = { id: 'UBOB0001', name: 'bob' };
 
-const SPEC = (promUrl: string) => `apiVersion: burnwatch/v1
-kind: DataSource
-metadata: { name: prometheus }
-spec:
-  prometheus: { url: "${promUrl}" }
----
-apiVersion: burnwatch/v1
-kind: SLO
-metadata: { name: availability, service: hstu-ranker, owner: recs-serving }
-spec:
-  objective: 99.9
-  window: 30d
-  indicator:
-    ratio:
-      bad: sum(increase(ranker_requests_total{code=~"5.."}[$window]))
-      total: sum(increase(ranker_requests_total[$window]))
-  alerting:
-    channel: "#recs-oncall"
-    runbook: https://runbooks.example.com/ranking-availability
-`;
 const BAD = 'sum(increase(ranker_requests_total{code=~"5.."}[30d])) / sum(increase(ranker_requests_total[30d]))';
 
 describe('Slack incident, end to end on a real Prometheus', () => {
@@ -77,7 +58,7 @@ describe('Slack incident, end to end on a real Prometheus', () => {
     slack.addUsergroup('SRECSONCALL', [alice.id, 'UCAROL01']);
     dir = await makeTempDir();
     await fs.mkdir(path.join(dir, 'slos'));
-    await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), SPEC(prom.url));
+    await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), rankerAvailabilityYaml({ prometheusUrl: prom.url, runbook: 'https://runbooks.example.com/ranking-availability' }));
     const env = {
       BURNWATCH_PORT: '0',
       BURNWATCH_HOST: '127.0.0.1',

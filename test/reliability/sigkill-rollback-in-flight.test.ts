@@ -24,6 +24,7 @@ import { type PrometheusServer, profile, scenario, startPrometheus } from '../fi
 import { type BurnwatchProcess, startBurnwatch } from '../helpers/burnwatch-process.ts';
 import { makeTempDir } from '../helpers/test-databases.ts';
 import { until } from '../helpers/until.ts';
+import { rankerAvailabilityYaml } from '../fixtures/ranker-availability.ts';
 
 const SECRET = 'sigkill-rollback-signing-secret-0123456789';
 const alice = { id: 'UALICE01', name: 'alice' };
@@ -33,27 +34,6 @@ const NOW = Math.floor(Date.now() / 60_000) * 60;
 const BURN_START = NOW - 600;
 const SUMMARY = 'Roll back Deployment recs/hstu-ranker from revision 2 (model v42) to revision 1 (model v41)';
 
-const SLO = (promUrl: string) => `apiVersion: burnwatch/v1
-kind: DataSource
-metadata: { name: prometheus }
-spec:
-  prometheus: { url: "${promUrl}" }
----
-apiVersion: burnwatch/v1
-kind: SLO
-metadata: { name: availability, service: hstu-ranker, owner: recs-serving }
-spec:
-  objective: 99.9
-  window: 30d
-  indicator:
-    ratio:
-      bad: sum(increase(ranker_requests_total{code=~"5.."}[$window]))
-      total: sum(increase(ranker_requests_total[$window]))
-  alerting:
-    channel: "#recs-oncall"
-  remediation:
-    rollback: { kind: Deployment, namespace: recs, name: hstu-ranker }
-`;
 // A long rollout budget: the rollout is still going when burnwatch is killed.
 const ACTIONS = `actions:
   rules:
@@ -82,7 +62,7 @@ describe('killed with -9 while a rollback is verified and notifications are pend
     alertChannel = slack.addChannel('recs-oncall', [alice.id]);
     dir = await makeTempDir('bw-sigkill-rollback-');
     await fs.mkdir(path.join(dir, 'slos'));
-    await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), SLO(prom.url));
+    await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), rankerAvailabilityYaml({ prometheusUrl: prom.url, rollback: true }));
     await fs.writeFile(path.join(dir, 'actions.yaml'), ACTIONS);
     await fs.writeFile(
       path.join(dir, 'kubeconfig.yaml'),

@@ -11,22 +11,9 @@ import { BOT_USER_ID, FakeSlackApi } from '../fakes/slack-api.ts';
 import { type BurnwatchProcess, startBurnwatch } from '../helpers/burnwatch-process.ts';
 import { makeTempDir } from '../helpers/test-databases.ts';
 import { until } from '../helpers/until.ts';
+import { featureStoreLagPage } from '../fixtures/alertmanager.ts';
 
 const API_TOKEN = 'crash-test-api-token-0123456789';
-
-const alertmanagerPage = {
-  version: '4',
-  status: 'firing',
-  receiver: 'burnwatch',
-  groupKey: '{}:{alertname="FeatureStoreLag"}',
-  alerts: [{
-    status: 'firing',
-    labels: { alertname: 'FeatureStoreLag', severity: 'critical', team: 'recs-serving' },
-    annotations: { summary: 'feature store replication lag above 10 min' },
-    startsAt: new Date().toISOString(),
-    fingerprint: 'c0ffee01',
-  }],
-};
 
 describe('killed between Slack accepting a post and storing its ts', () => {
   // Wall clock: the service stamps its first attempt with it, and Slack its messages.
@@ -69,7 +56,7 @@ describe('killed between Slack accepting a post and storing its ts', () => {
     const res = await fetch(`${first.url}/api/alertmanager`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(alertmanagerPage),
+      body: JSON.stringify(featureStoreLagPage({ fingerprint: 'c0ffee01' })),
     });
     expect(res.status).toBe(200);
 

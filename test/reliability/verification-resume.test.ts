@@ -33,6 +33,7 @@ import { SlackRequester } from '../fakes/slack-requests.ts';
 import { createPostgresDatabase, makeTempDir, type TestDatabase } from '../helpers/test-databases.ts';
 import { until } from '../helpers/until.ts';
 import { AlertFeed, evaluationAt } from '../slack/alert-fixtures.ts';
+import { rankerAvailabilityYaml } from '../fixtures/ranker-availability.ts';
 
 const SECRET = 'verify-resume-signing-secret-0123456789';
 const PROMETHEUS_URL = 'http://127.0.0.1:9'; // nothing listens: the burn rate is unknown, never "stopped"
@@ -40,21 +41,6 @@ const alice = { id: 'UALICE01', name: 'alice' };
 const PAGE_BURN: Array<[number, number]> = [[20, 100], [8, 40], [2, 10], [0.7, 3]];
 const SUMMARY = 'Roll back Deployment recs/hstu-ranker from revision 2 (model v42) to revision 1 (model v41)';
 
-const SLO_YAML = `apiVersion: burnwatch/v1
-kind: SLO
-metadata: { name: availability, service: hstu-ranker, owner: recs-serving }
-spec:
-  objective: 99.9
-  window: 30d
-  indicator:
-    ratio:
-      bad: sum(increase(ranker_requests_total{code=~"5.."}[$window]))
-      total: sum(increase(ranker_requests_total[$window]))
-  alerting:
-    channel: "#recs-oncall"
-  remediation:
-    rollback: { kind: Deployment, namespace: recs, name: hstu-ranker }
-`;
 const ACTIONS_YAML = `actions:
   rules:
     - { actions: ["*"], namespaces: [recs], groups: [S0ONCALL] }
@@ -114,7 +100,7 @@ describe('a rollback verification interrupted by a restart', () => {
   beforeAll(async () => {
     dir = await makeTempDir('bw-verify-resume-');
     await fs.mkdir(path.join(dir, 'slos'));
-    await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), SLO_YAML);
+    await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), rankerAvailabilityYaml({ rollback: true }));
     await fs.writeFile(path.join(dir, 'actions.yaml'), ACTIONS_YAML);
     slo = (await loadSpecs([path.join(dir, 'slos')], { cwd: dir, env: { PROMETHEUS_URL } })).slos[0]!;
     db = await createPostgresDatabase('bw_verify_resume_e2e');

@@ -9,6 +9,7 @@ import { saveEvaluation } from '../../src/store/repositories/evaluations.ts';
 import { enqueue } from '../../src/store/repositories/outbox.ts';
 import { SIGNING_SECRET, SlackHarness } from '../helpers/slack-harness.ts';
 import { AlertFeed, evaluationAt, rankerSlo } from './alert-fixtures.ts';
+import { featureStoreLagPage } from '../fixtures/alertmanager.ts';
 
 const alice = { id: 'UALICE01', name: 'alice' };
 const bob = { id: 'UBOB0001', name: 'bob' };
@@ -259,20 +260,8 @@ describe('incidents', () => {
   });
 
   it('opens an incident from an Alertmanager page and marks it mitigated when Alertmanager resolves it', async () => {
-    const alert = (status: 'firing' | 'resolved') => ({
-      version: '4' as const,
-      status,
-      receiver: 'burnwatch',
-      groupKey: '{}:{alertname="FeatureStoreLag"}',
-      alerts: [{
-        status,
-        labels: { alertname: 'FeatureStoreLag', severity: 'critical', team: 'recs-serving' },
-        annotations: { summary: 'feature store replication lag above 10 min' },
-        startsAt: '2026-11-22T04:10:00Z',
-        ...(status === 'resolved' ? { endsAt: '2026-11-22T04:40:00Z' } : {}),
-        fingerprint: 'a1b2c3d4',
-      }],
-    });
+    const alert = (status: 'firing' | 'resolved') =>
+      featureStoreLagPage({ status, fingerprint: 'a1b2c3d4', startsAt: '2026-11-22T04:10:00Z', ...(status === 'resolved' ? { endsAt: '2026-11-22T04:40:00Z' } : {}) });
     await receiveAlertmanager(h.store.db, alertmanagerPayload.parse(alert('firing')), { at: h.clock.now(), channels: ['slack:alertmanager'], actor: 'test' });
     await h.deliver();
     const channel = h.slack.channelByName('inc-20261122-feature-store-replication-lag-above-10-min');

@@ -12,6 +12,7 @@ import { blockActionPayload, commandFields, eventCallback } from '../fakes/slack
 import { type BurnwatchProcess, startBurnwatch } from '../helpers/burnwatch-process.ts';
 import { makeTempDir } from '../helpers/test-databases.ts';
 import { until } from '../helpers/until.ts';
+import { featureStoreLagPage } from '../fixtures/alertmanager.ts';
 
 const API_TOKEN = 'socket-mode-api-token-0123456789';
 const alice = { id: 'UALICE01', name: 'alice' };
@@ -30,20 +31,6 @@ spec:
       bad: sum(increase(ranker_requests_total{code=~"5.."}[$window]))
       total: sum(increase(ranker_requests_total[$window]))
 `;
-
-const alertmanagerPage = {
-  version: '4',
-  status: 'firing',
-  receiver: 'burnwatch',
-  groupKey: '{}:{alertname="FeatureStoreLag"}',
-  alerts: [{
-    status: 'firing',
-    labels: { alertname: 'FeatureStoreLag', severity: 'critical', team: 'recs-serving' },
-    annotations: { summary: 'feature store replication lag above 10 min' },
-    startsAt: new Date().toISOString(),
-    fingerprint: 'feedbeef',
-  }],
-};
 
 describe('Socket Mode', () => {
   const slack = new FakeSlackApi();
@@ -111,7 +98,7 @@ describe('Socket Mode', () => {
     const res = await fetch(`${bw.url}/api/alertmanager`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(alertmanagerPage),
+      body: JSON.stringify(featureStoreLagPage({ fingerprint: 'feedbeef' })),
     });
     expect(res.status).toBe(200);
     const channel = await until('the incident channel', () => [...slack.channels.values()].find((c) => c.name.startsWith('inc-')));
