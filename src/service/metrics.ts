@@ -8,7 +8,7 @@ const STATUSES = ['ok', 'ticket', 'page', 'unknown', 'error'] as const;
 
 export function createMetrics(opts: { outboxDepth?: () => Promise<Map<string, number>> } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'burnwatch_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'burnwatch_' });
   const m = {
     registry,
     sli: new Gauge({ name: 'burnwatch_sli', help: 'SLI over the SLO window (good / total)', labelNames: ['slo'], registers: [registry] }),
