@@ -220,6 +220,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   });
 
+  // A changed SLO is evaluated at once, not at the end of its interval.
+  catalog.afterReload(() => {
+    scheduler.resetDue();
+    if (!scheduler.running) void scheduler.tick();
+  });
+
   const http = createHttpApp({
     db,
     clock,
