@@ -199,7 +199,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     slos: () => catalog.current.slos,
     run: async (slos, at, signal) => {
       const result = await runEvaluationCycle(
-        { db, sources: () => sources, routes: () => routes, isLeader: () => elector.isLeader(), logger, readDeadlineSeconds: config.readDeadlineSeconds },
+        { db, sources: () => sources, routes: () => routes, isLeader: () => elector.isLeader(), fencing: elector, logger, readDeadlineSeconds: config.readDeadlineSeconds },
         slos,
         at,
         signal,
