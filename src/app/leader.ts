@@ -38,5 +38,6 @@ export function createElector(config: Config, clock: Clock, logger: Logger, kube
     clock,
     logger,
     leaseDurationSeconds: l.leaseDurationSeconds,
+    retryPeriodSeconds: l.retryPeriodSeconds,
   });
 }
