@@ -182,7 +182,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (lastProbe && lastProbe.of === sources && Date.now() - lastProbe.at <= 15_000) return lastProbe.result;
     const of = sources;
     probing ??= probe(of)
-      .then((result) => (lastProbe = { at: Date.now(), of, result }).result)
+      .then((result) => {
+        lastProbe = { at: Date.now(), of, result };
+        return result;
+      })
       .finally(() => {
         probing = undefined;
       });

@@ -20,6 +20,11 @@ const SECRET = 'ha-webhook-secret-0123456789';
 const TOKEN = 'ha-api-token-0123456789abcdef';
 const NOW = Math.floor(Date.now() / 60_000) * 60;
 
+interface Readiness {
+  leader?: { leader?: boolean; holder?: string | null; mode?: string };
+  [key: string]: unknown;
+}
+
 interface Replica {
   identity: string;
   proc: BurnwatchProcess;
@@ -36,7 +41,9 @@ const replicas: Replica[] = [];
 let seq = 0;
 let alertSeq = 0;
 const figures: Record<string, number[]> = {};
-const record = (what: string, ms: number) => (figures[what] ??= []).push(ms);
+const record = (what: string, ms: number) => {
+  figures[what] = [...(figures[what] ?? []), ms];
+};
 
 async function startReplica(): Promise<Replica> {
   const target = new URL(db.url);
@@ -66,10 +73,10 @@ async function startReplica(): Promise<Replica> {
 
 const live = () => replicas.filter((r) => r.alive);
 
-async function readyz(r: Replica): Promise<{ ms: number; status: number; body: Record<string, any> }> {
+async function readyz(r: Replica): Promise<{ ms: number; status: number; body: Readiness }> {
   const t = Date.now();
   const res = await fetch(`${r.proc.url}/readyz`, { signal: AbortSignal.timeout(10_000) });
-  return { ms: Date.now() - t, status: res.status, body: (await res.json()) as Record<string, any> };
+  return { ms: Date.now() - t, status: res.status, body: (await res.json()) as Readiness };
 }
 
 /** The replica that says it leads; fails if two say so. */
