@@ -73,8 +73,6 @@ export async function benchLeaderPartition(): Promise<Array<{ kind: Kind; fault:
 export function leaderPartitionTable(rows: Awaited<ReturnType<typeof benchLeaderPartition>>): string {
   const s = (ms: number | undefined) => (ms === undefined ? `never (> ${CAP_MS / 1000} s)` : `${(ms / 1000).toFixed(2)} s`);
   return [
-    '## Leader election under faults (bench/leader-partition.ts)',
-    '',
     'Two replicas on one PostgreSQL, the leader behind a TCP proxy; 15 s lease, 1 s retry. Seconds after the fault.',
     '',
     '| elector | fault | old leader stops acting | a leader again |',
@@ -84,5 +82,5 @@ export function leaderPartitionTable(rows: Awaited<ReturnType<typeof benchLeader
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(leaderPartitionTable(await benchLeaderPartition()));
+  console.log(`## Leader election under faults\n\n${leaderPartitionTable(await benchLeaderPartition())}`);
 }
