@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { backtestTable, benchBacktest } from './backtest.ts';
 import { benchDetection, detectionTable } from './detection.ts';
 import { benchEvalScale, type ScaleRow, scaleTable } from './eval-scale.ts';
+import { benchLeaderPartition, leaderPartitionTable } from './leader-partition.ts';
 import { benchFiringToPost, benchSlackAck, slackTable } from './slack.ts';
 import { benchStartup, startupTable } from './startup.ts';
 
@@ -79,6 +80,7 @@ if (want('detection')) log('Detection latency', detectionTable(await benchDetect
 if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFiringToPost()));
 if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));
 if (want('startup')) log('Start-up', startupTable(await benchStartup()));
+if (want('leader')) log('Leader election under faults', leaderPartitionTable(await benchLeaderPartition()));
 if (want('warehouse')) {
   // Both ratio forms read only new data after the first read; bucketed in one query per cycle, one-row in several.
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'warehouse.ts');

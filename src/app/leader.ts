@@ -7,13 +7,25 @@ import type { Config } from '../service/config.ts';
 import { AdvisoryLockElector } from '../service/leader/advisory-lock-elector.ts';
 import { type LeaderElector, soleLeader } from '../service/leader/leader-elector.ts';
 import { LeaseElector } from '../service/leader/lease-elector.ts';
+import { PostgresLeaseElector } from '../service/leader/postgres-lease-elector.ts';
 
 const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 export function createElector(config: Config, clock: Clock, logger: Logger, kubeConfig?: KubeConfig): LeaderElector {
   const l = config.leader;
   if (l.mode === 'none') return soleLeader();
-  if (l.mode === 'advisory') return new AdvisoryLockElector({ databaseUrl: config.databaseUrl!, identity: l.identity, logger });
+  if (l.mode === 'postgres') {
+    return new PostgresLeaseElector({
+      databaseUrl: config.databaseUrl!,
+      identity: l.identity,
+      logger,
+      leaseDurationSeconds: l.leaseDurationSeconds,
+      retryPeriodSeconds: l.retryPeriodSeconds,
+    });
+  }
+  if (l.mode === 'advisory') {
+    return new AdvisoryLockElector({ databaseUrl: config.databaseUrl!, identity: l.identity, logger, retryPeriodSeconds: l.retryPeriodSeconds });
+  }
   const kc = kubeConfig ?? new KubeConfig();
   if (!kubeConfig) kc.loadFromDefault();
   const namespace =
@@ -26,5 +38,6 @@ export function createElector(config: Config, clock: Clock, logger: Logger, kube
     clock,
     logger,
     leaseDurationSeconds: l.leaseDurationSeconds,
+    retryPeriodSeconds: l.retryPeriodSeconds,
   });
 }

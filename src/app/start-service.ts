@@ -22,6 +22,7 @@ import { createMetrics, recordEvaluations } from '../service/metrics.ts';
 import { Scheduler } from '../service/scheduler.ts';
 import { SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
 import { startTelemetry } from '../service/telemetry.ts';
+import { withDeadline } from '../service/deadline.ts';
 import type { Db } from '../store/db.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import { latestEvaluations, pruneEvaluations } from '../store/repositories/evaluations.ts';
@@ -79,6 +80,8 @@ export interface RunningService {
 }
 
 const PING_TIMEOUT_MS = 3000;
+/** How long /readyz waits for the store and the sources (they are asked together). */
+const READY_DEADLINE_MS = 1000;
 
 async function probe(sources: SourceMap): Promise<Array<{ name: string; type: string; reachable: boolean; error?: string }>> {
   return Promise.all(
@@ -172,11 +175,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 
   // Probes hit real sources (a BigQuery ping is a dry-run job): /readyz reuses an answer for 15 s.
+  // One probe at a time; /readyz waits for it at most READY_DEADLINE_MS and otherwise says so.
   let lastProbe: { at: number; of: SourceMap; result: Awaited<ReturnType<typeof probe>> } | undefined;
+  let probing: Promise<Awaited<ReturnType<typeof probe>>> | undefined;
   const probeCached = async () => {
-    const now = Date.now();
-    if (!lastProbe || lastProbe.of !== sources || now - lastProbe.at > 15_000) lastProbe = { at: now, of: sources, result: await probe(sources) };
-    return lastProbe.result;
+    if (lastProbe && lastProbe.of === sources && Date.now() - lastProbe.at <= 15_000) return lastProbe.result;
+    const of = sources;
+    probing ??= probe(of)
+      .then((result) => {
+        lastProbe = { at: Date.now(), of, result };
+        return result;
+      })
+      .finally(() => {
+        probing = undefined;
+      });
+    return probing;
   };
 
   // Writes started from callbacks; shutdown waits for them before closing the store.
@@ -199,7 +212,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     slos: () => catalog.current.slos,
     run: async (slos, at, signal) => {
       const result = await runEvaluationCycle(
-        { db, sources: () => sources, routes: () => routes, isLeader: () => elector.isLeader(), logger, readDeadlineSeconds: config.readDeadlineSeconds },
+        { db, sources: () => sources, routes: () => routes, isLeader: () => elector.isLeader(), fencing: elector, logger, readDeadlineSeconds: config.readDeadlineSeconds },
         slos,
         at,
         signal,
@@ -220,6 +233,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
   });
 
+  // A changed SLO is evaluated at once, not at the end of its interval.
+  catalog.afterReload(() => {
+    scheduler.resetDue();
+    if (!scheduler.running) void scheduler.tick();
+  });
+
   const http = createHttpApp({
     db,
     clock,
@@ -235,14 +254,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     readiness: async (strict): Promise<Readiness> => {
       let storeStatus: Record<string, unknown>;
       let storeOk = true;
+      const probing = withDeadline(probeCached(), READY_DEADLINE_MS, 'the source probe').catch(() =>
+        [...sources.values()].map((s) => ({ name: s.name, type: s.type, reachable: false, error: `no answer within ${READY_DEADLINE_MS / 1000}s yet` })),
+      );
       try {
-        await store.ping();
+        await withDeadline(store.ping(), READY_DEADLINE_MS, 'the state store');
         storeStatus = { kind: store.kind, location: store.location, reachable: true };
       } catch (error) {
         storeOk = false;
         storeStatus = { kind: store.kind, location: store.location, reachable: false, error: (error as Error).message };
       }
-      const probed = await probeCached();
+      const probed = await probing;
       const unreachable = new Set(probed.filter((p) => !p.reachable).map((p) => p.name));
       const slos = catalog.current.slos.map((slo) => ({ id: slo.id, source: slo.source, evaluable: !unreachable.has(slo.source) }));
       const ready = storeOk && (!strict || unreachable.size === 0);
@@ -343,9 +365,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down');
       catalog.close();
+      const started = Date.now();
       await scheduler.stop(config.shutdownGraceSeconds);
-      // Flush: one last delivery round while still the leader (runOnce checks leadership).
-      await dispatcher?.stop({ flush: true });
+      // Within what is left of the grace: a sole replica flushes the outbox; with an election
+      // only the sends in flight finish, then the lease is released and a follower, woken at
+      // once, delivers the rest (each message once: it is still pending in the store).
+      const left = Math.max(0, config.shutdownGraceSeconds - (Date.now() - started) / 1000);
+      await dispatcher?.stop({ flush: elector.mode === 'none', drain: true, graceSeconds: left });
       await elector.stop();
       for (const hook of stopHooks) await hook().catch((error: Error) => logger.warn({ err: error.message }, 'stop hook failed'));
       await new Promise<void>((resolve) => {

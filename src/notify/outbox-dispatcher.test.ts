@@ -164,6 +164,42 @@ describe.each(['pglite', 'postgres'] as const)('outbox dispatcher on %s', (kind)
     expect(await flushing.runOnce()).toBe(0);
   });
 
+  it('on a drained stop (a follower takes over) finishes the send in flight and starts no other', async () => {
+    for (const key of ['d1', 'd2', 'd3']) await add(key);
+    const started: string[] = [];
+    const slow: Notifier = {
+      name: 'webhook',
+      send: async (n) => {
+        started.push(n.idempotencyKey);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      },
+    };
+    const draining = new OutboxDispatcher({ db: store.db, notifiers: [slow], clock, logger: pino({ level: 'silent' }), isLeader: () => true, backoffSeconds: 5, maxBackoffSeconds: 60 });
+    draining.kick();
+    await until('d1 in flight', async () => started.length === 1);
+    await draining.stop({ drain: true, graceSeconds: 20 });
+    expect(started).toEqual(['d1']);
+    expect((await getByKey(store.db, 'd1'))!.deliveredAt).not.toBeNull();
+    expect((await getByKey(store.db, 'd2'))!.deliveredAt).toBeNull(); // left for the next leader
+  });
+
+  it('gives up a send still in flight when the shutdown grace is over, leaving it pending', async () => {
+    await add('stuck-at-shutdown');
+    const started: string[] = [];
+    const hangs: Notifier = {
+      name: 'webhook',
+      send: (n, signal) => {
+        started.push(n.idempotencyKey);
+        return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+      },
+    };
+    const d = new OutboxDispatcher({ db: store.db, notifiers: [hangs], clock, logger: pino({ level: 'silent' }), isLeader: () => true, backoffSeconds: 5, maxBackoffSeconds: 60 });
+    d.kick();
+    await until('in flight', async () => started.length === 1);
+    await d.stop({ drain: true, graceSeconds: 0.2 });
+    expect(await getByKey(store.db, 'stuck-at-shutdown')).toMatchObject({ deliveredAt: null, failedAt: null, attempts: 1 });
+  });
+
   it('sends nothing when not the leader', async () => {
     await add('follower');
     leader = false;

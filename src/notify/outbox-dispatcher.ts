@@ -44,6 +44,8 @@ export class OutboxDispatcher {
   #running: Promise<void> | undefined;
   #again = false;
   #polling = true;
+  /** Shutting down: finish the sends in flight, start none. */
+  #draining = false;
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
@@ -70,7 +72,7 @@ export class OutboxDispatcher {
 
   /** Starts a lane for every channel with a due head and no lane running. */
   async #startLanes(kickAfter: boolean): Promise<Promise<number>[]> {
-    if (!this.#o.isLeader() || this.#stop.signal.aborted) return [];
+    if (!this.#o.isLeader() || this.#stop.signal.aborted || this.#draining) return [];
     const heads = await dueHeads(this.#o.db, this.#o.clock.now());
     return heads.filter((m) => !this.#lanes.has(m.channel)).map((m) => this.#lane(m, kickAfter));
   }
@@ -86,7 +88,7 @@ export class OutboxDispatcher {
       for (let i = 0; m && i < 1000; i++) {
         const outcome = await this.#deliver(m);
         if (outcome === 'delivered') delivered++;
-        if (outcome === 'retry' || outcome === 'skipped' || !this.#o.isLeader() || this.#stop.signal.aborted) break;
+        if (outcome === 'retry' || outcome === 'skipped' || !this.#o.isLeader() || this.#stop.signal.aborted || this.#draining) break;
         m = await dueHeadOf(this.#o.db, m.channel, this.#o.clock.now());
       }
       return delivered;
@@ -180,17 +182,32 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Stops polling; with `flush`, first lets the running lanes finish, then delivers what is
-   * due in one last run. Then aborts a send still in flight and waits for its lane to finish
-   * recording.
+   * Stops polling. With `flush` (a single replica: nobody else will deliver), lets the running
+   * lanes finish and delivers what is due in one last run; with `drain` (another replica takes
+   * over at once and delivers the rest), only the sends already in flight finish. Either for at
+   * most `graceSeconds`: then the send still in flight is aborted (the next leader sends it
+   * again, with the same idempotency key) and its lane finishes recording. With neither, the
+   * send in flight is aborted at once.
    */
-  async stop(opts: { flush?: boolean } = {}): Promise<void> {
+  async stop(opts: { flush?: boolean; drain?: boolean; graceSeconds?: number } = {}): Promise<void> {
     clearTimeout(this.#timer);
     this.#polling = false;
-    if (opts.flush) {
-      await this.#settled();
-      await this.runOnce().catch((error: Error) => this.#o.logger.warn({ err: error.message }, 'final outbox flush failed'));
+    if (!opts.flush) this.#draining = true;
+    if (opts.flush || opts.drain) {
+      const finish = async () => {
+        await this.#settled();
+        if (opts.flush) await this.runOnce().catch((error: Error) => this.#o.logger.warn({ err: error.message }, 'final outbox flush failed'));
+      };
+      let timer: NodeJS.Timeout | undefined;
+      const grace = opts.graceSeconds;
+      const outOfTime = new Promise<'late'>((resolve) => {
+        if (grace !== undefined) timer = setTimeout(() => resolve('late'), grace * 1000);
+      });
+      const result = await Promise.race([finish().then(() => 'done' as const), outOfTime]);
+      clearTimeout(timer);
+      if (result === 'late') this.#o.logger.warn({ graceSeconds: grace }, 'the final outbox delivery ran out of shutdown grace; what is left stays pending for the next leader');
     }
+    this.#draining = true;
     this.#stop.abort();
     await this.#settled();
   }

@@ -33,7 +33,7 @@ describe('configuration', () => {
 
   it('picks the leader election from the environment', () => {
     expect(loadConfig({ KUBERNETES_SERVICE_HOST: '10.0.0.1' }).leader.mode).toBe('lease');
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db' }).leader.mode).toBe('advisory');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db' }).leader.mode).toBe('postgres');
     expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db', BURNWATCH_LEADER: 'none' }).leader.mode).toBe('none');
     expect(problemsOf({ BURNWATCH_LEADER: 'advisory' })).toEqual(['BURNWATCH_LEADER']);
   });

@@ -64,7 +64,8 @@ export const envSchema = z.object({
   BURNWATCH_RETENTION: duration('400d'),
   BURNWATCH_OUTBOX_BACKOFF: duration('5s'),
   BURNWATCH_OUTBOX_MAX_BACKOFF: duration('10m'),
-  BURNWATCH_LEADER: z.enum(['auto', 'lease', 'advisory', 'none']).default('auto'),
+  BURNWATCH_LEADER: z.enum(['auto', 'lease', 'postgres', 'advisory', 'none']).default('auto'),
+  BURNWATCH_LEADER_RETRY: duration('1s'),
   BURNWATCH_LEASE_NAME: z.string().min(1).default('burnwatch-leader'),
   BURNWATCH_LEASE_NAMESPACE: optionalString,
   BURNWATCH_LEASE_DURATION: duration('15s'),
@@ -107,11 +108,13 @@ export interface Config {
   /** Evaluations older than this are deleted; finished outbox messages after 30 days. */
   retentionSeconds: number;
   leader: {
-    mode: 'lease' | 'advisory' | 'none';
+    mode: 'lease' | 'postgres' | 'advisory' | 'none';
     identity: string;
     leaseName: string;
     leaseNamespace: string | undefined;
     leaseDurationSeconds: number;
+    /** How often a follower looks and the PostgreSQL leader renews (the Lease keeps 2/15 of its duration). */
+    retryPeriodSeconds: number;
   };
   logLevel: Env['BURNWATCH_LOG_LEVEL'];
   /** When the weekly reliability report runs. */
@@ -151,10 +154,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
       : e.KUBERNETES_SERVICE_HOST
         ? 'lease'
         : e.DATABASE_URL
-          ? 'advisory'
+          ? 'postgres'
           : 'none';
-  if (mode === 'advisory' && !e.DATABASE_URL) {
-    problems.push({ variable: 'BURNWATCH_LEADER', message: 'advisory needs a shared PostgreSQL (DATABASE_URL)' });
+  if ((mode === 'advisory' || mode === 'postgres') && !e.DATABASE_URL) {
+    problems.push({ variable: 'BURNWATCH_LEADER', message: `${mode} needs a shared PostgreSQL (DATABASE_URL)` });
+  }
+  if (e.BURNWATCH_LEADER_RETRY <= 0 || e.BURNWATCH_LEADER_RETRY * 3 > e.BURNWATCH_LEASE_DURATION) {
+    problems.push({ variable: 'BURNWATCH_LEADER_RETRY', message: 'expected more than 0 and at most a third of BURNWATCH_LEASE_DURATION' });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const telemetryOn = !e.OTEL_SDK_DISABLED && e.OTEL_TRACES_EXPORTER !== 'none';
@@ -185,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
       leaseName: e.BURNWATCH_LEASE_NAME,
       leaseNamespace: e.BURNWATCH_LEASE_NAMESPACE,
       leaseDurationSeconds: e.BURNWATCH_LEASE_DURATION,
+      retryPeriodSeconds: e.BURNWATCH_LEADER_RETRY,
     },
     logLevel: e.BURNWATCH_LOG_LEVEL,
     report: { cron: e.BURNWATCH_REPORT_CRON, timezone: e.BURNWATCH_REPORT_TZ, enabled: e.BURNWATCH_REPORT_ENABLED, outDir: e.BURNWATCH_REPORT_DIR },

@@ -13,6 +13,7 @@ import { loadAlertingState, saveSloAlertState } from '../store/repositories/aler
 import { recordAudit } from '../store/repositories/audit-log.ts';
 import { saveEvaluation } from '../store/repositories/evaluations.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
+import type { Queryable } from '../store/repositories/queryable.ts';
 
 /** Which outbox channels an alert goes to ("log", "webhook", "slack:#ml-oncall", …). */
 export type Route = (intent: AlertIntent, slo: Slo | undefined) => string[];
@@ -22,6 +23,8 @@ export interface CycleDeps {
   sources: () => SourceMap;
   routes: () => readonly Route[];
   isLeader: () => boolean;
+  /** The elector's fence (a lease with a token in the store): first and last statements of the write. */
+  fencing?: { guardWrite?(tx: Queryable): Promise<void>; fence?(tx: Queryable): Promise<void> };
   logger: Logger;
   /**
    * How long sources may take before the SLOs still waiting become unknown and the rest of the
@@ -99,6 +102,7 @@ export async function runEvaluationCycle(deps: CycleDeps, slos: readonly Slo[], 
       }
       const byId = new Map(slos.map((s) => [s.id, s]));
       const result = await withTransaction(deps.db, async (tx) => {
+        await deps.fencing?.guardWrite?.(tx);
         const state = await loadAlertingState(tx);
         const step = advanceAlerts(state, evaluations, { noDataAfter: (id) => byId.get(id)?.alerting.noDataAfter ?? 3 });
         for (const e of evaluations) await saveEvaluation(tx, e);
@@ -133,6 +137,7 @@ export async function runEvaluationCycle(deps: CycleDeps, slos: readonly Slo[], 
         }
         // Fencing: a replica that lost leadership while evaluating must not write or notify.
         if (!deps.isLeader()) throw new NotLeaderError();
+        await deps.fencing?.fence?.(tx);
         signal.throwIfAborted();
         return { evaluations, transitions: step.transitions, intents: step.intents, enqueued };
       });

@@ -1,9 +1,17 @@
-// The SLOs the service evaluates, reloaded when slos/ changes (fs.watch, debounced)
-// or on SIGHUP, without a restart. An invalid file is reported and skipped by the
-// loader; if the whole load fails, the previous catalog keeps running.
+// The SLOs the service evaluates, reloaded when slos/ changes, or on SIGHUP, without
+// a restart. What changed is decided by comparing content hashes of the files
+// (spec-files.ts), never by trusting a watcher's events: chokidar's events only make
+// the comparison run sooner (debounced), and a rescan every second catches whatever
+// events were lost (Node's recursive fs.watch on Linux stops seeing a file once it
+// has been renamed over; a ConfigMap swap only renames ..data). An invalid file is
+// reported and skipped by the loader; if the whole load fails, the previous catalog
+// keeps running.
 import fs from 'node:fs';
+import path from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from 'pino';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
+import { diffSpecFiles, hasChanges, type SpecFileChanges, type SpecFiles, snapshotSpecFiles } from './spec-files.ts';
 
 export interface SpecProblem {
   severity?: 'error' | 'warning';
@@ -31,9 +39,14 @@ export class SloCatalog {
   readonly #logger: Logger;
   readonly #onChange: (specs: LoadedSpecs) => void;
   #current: LoadedSpecs = { slos: [], sources: [], problems: [] };
-  #watcher: fs.FSWatcher | undefined;
+  #watcher: FSWatcher | undefined;
   #debounce: NodeJS.Timeout | undefined;
+  #rescan: NodeJS.Timeout | undefined;
   #loading: Promise<LoadedSpecs> | undefined;
+  #checking: Promise<void> | undefined;
+  readonly #afterReload: Array<(specs: LoadedSpecs) => void> = [];
+  /** The files as the last load read them. */
+  #files: SpecFiles = new Map();
 
   constructor(opts: { dir: string; load: SpecLoader; logger: Logger; onChange?: (specs: LoadedSpecs) => void }) {
     this.dir = opts.dir;
@@ -51,6 +64,11 @@ export class SloCatalog {
     const previous = this.#loading;
     const run = (async () => {
       await previous?.catch(() => {});
+      // The snapshot is taken before the load reads the files: a change made while it
+      // reads shows up as a difference at the next look and is loaded then.
+      const files = await snapshotSpecFiles(this.dir, this.#files);
+      const changes = diffSpecFiles(this.#files, files);
+      this.#files = files;
       if (!fs.existsSync(this.dir)) {
         this.#logger.warn({ dir: this.dir }, `SLO directory ${this.dir} does not exist: evaluating nothing (set BURNWATCH_SLOS_DIR)`);
         this.#current = { slos: [], sources: [], problems: [{ file: this.dir, message: 'directory does not exist' }] };
@@ -65,12 +83,22 @@ export class SloCatalog {
         }
         this.#current = loaded;
         this.#logger.info(
-          { reason, slos: loaded.slos.map((s) => s.id), sources: loaded.sources.map((s) => `${s.name} (${s.type})`), skipped: loaded.problems.filter((p) => p.severity !== 'warning').length },
+          {
+            reason,
+            ...this.#describe(changes),
+            slos: loaded.slos.map((s) => s.id),
+            sources: loaded.sources.map((s) => `${s.name} (${s.type})`),
+            skipped: loaded.problems.filter((p) => p.severity !== 'warning').length,
+          },
           `loaded ${loaded.slos.length} SLOs from ${this.dir}`,
         );
         this.#onChange(loaded);
+        if (hasChanges(changes)) for (const fn of this.#afterReload) fn(loaded);
       } catch (error) {
-        this.#logger.error({ err: (error as Error).message }, `reloading ${this.dir} failed; keeping the previous ${this.#current.slos.length} SLOs`);
+        this.#logger.error(
+          { reason, ...this.#describe(changes), err: (error as Error).message },
+          `reloading ${this.dir} failed; keeping the previous ${this.#current.slos.length} SLOs`,
+        );
       }
       return this.#current;
     })();
@@ -78,17 +106,77 @@ export class SloCatalog {
     return run;
   }
 
-  watch(debounceMs = 300): void {
-    if (!fs.existsSync(this.dir)) return;
-    this.#watcher = fs.watch(this.dir, { recursive: true }, () => {
-      clearTimeout(this.#debounce);
-      this.#debounce = setTimeout(() => void this.reload('files changed'), debounceMs);
+  /** Runs after every load that found a file added, changed or removed (not at the first load). */
+  afterReload(fn: (specs: LoadedSpecs) => void): void {
+    this.#afterReload.push(fn);
+  }
+
+  #describe(c: SpecFileChanges): Record<string, string[]> {
+    // At most 20 names per kind (a first load of 10 000 files must not make a 1 MB line).
+    const rel = (files: string[]) => [
+      ...files.slice(0, 20).map((f) => path.relative(this.dir, f)),
+      ...(files.length > 20 ? [`… and ${files.length - 20} more`] : []),
+    ];
+    return {
+      ...(c.added.length ? { added: rel(c.added) } : {}),
+      ...(c.changed.length ? { changed: rel(c.changed) } : {}),
+      ...(c.removed.length ? { removed: rel(c.removed) } : {}),
+    };
+  }
+
+  /** Compares the files with what the last load read; reloads when any content differs. */
+  async check(): Promise<boolean> {
+    if (this.#checking) {
+      await this.#checking;
+      return false;
+    }
+    let changed = false;
+    this.#checking = (async () => {
+      await this.#loading?.catch(() => {});
+      const files = await snapshotSpecFiles(this.dir, this.#files);
+      changed = hasChanges(diffSpecFiles(this.#files, files));
+      if (changed) await this.reload('files changed');
+    })().finally(() => {
+      this.#checking = undefined;
     });
-    this.#watcher.on('error', (error) => this.#logger.warn({ err: error.message }, 'watching the SLO directory failed'));
+    await this.#checking;
+    return changed;
+  }
+
+  /**
+   * Watches the directory (chokidar: follows renames, symlinks and new folders) and also
+   * rescans every `rescanMs`, so a change is loaded within debounce + rescan at the latest.
+   */
+  watch(options: { debounceMs?: number; rescanMs?: number } = {}): void {
+    const debounceMs = options.debounceMs ?? 200;
+    const rescanMs = options.rescanMs ?? 1000;
+    const soon = () => {
+      clearTimeout(this.#debounce);
+      this.#debounce = setTimeout(() => void this.check().catch(() => {}), debounceMs);
+    };
+    const parent = path.dirname(path.resolve(this.dir));
+    // Watch the directory itself (or, while it does not exist, nothing: the rescan finds it).
+    if (fs.existsSync(this.dir)) {
+      this.#watcher = watch(this.dir, { ignoreInitial: true, followSymlinks: true, awaitWriteFinish: false, depth: 20 });
+      this.#watcher.on('all', soon);
+      this.#watcher.on('error', (error) => this.#logger.warn({ err: (error as Error).message, parent }, 'watching the SLO directory failed; the rescan still runs'));
+    }
+    const rescan = () => {
+      this.#rescan = setTimeout(() => {
+        void this.check()
+          .catch((error: Error) => this.#logger.warn({ err: error.message }, 'rescanning the SLO directory failed'))
+          .finally(() => {
+            if (this.#rescan) rescan();
+          });
+      }, rescanMs);
+    };
+    rescan();
   }
 
   close(): void {
     clearTimeout(this.#debounce);
-    this.#watcher?.close();
+    clearTimeout(this.#rescan);
+    this.#rescan = undefined;
+    void this.#watcher?.close();
   }
 }

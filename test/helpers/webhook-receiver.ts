@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;
+  /** Date.now() when the request arrived. */
+  receivedAt: number;
   body: string;
   json: Record<string, unknown>;
   status: number;
@@ -14,17 +16,20 @@ export interface WebhookReceiver {
   requests: ReceivedRequest[];
   /** Successful (2xx) deliveries. */
   accepted(): ReceivedRequest[];
-  /** What to answer next: a status (and headers); default 200. */
-  respond(fn: (req: { json: Record<string, unknown> }) => { status: number; headers?: Record<string, string> }): void;
+  /** What to answer next: a status (and headers, and how long to take); default 200 at once. */
+  respond(fn: (req: { json: Record<string, unknown> }) => Answer): void;
   close(): Promise<void>;
 }
 
+type Answer = { status: number; headers?: Record<string, string>; delayMs?: number };
+
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
-  let responder: (req: { json: Record<string, unknown> }) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 });
+  let responder: (req: { json: Record<string, unknown> }) => Answer = () => ({ status: 200 });
   const requests: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
+    const receivedAt = Date.now();
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       let json: Record<string, unknown> = {};
@@ -32,9 +37,15 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         json = JSON.parse(body);
       } catch {}
       const answer = responder({ json });
-      requests.push({ headers: req.headers, body, json, status: answer.status });
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end();
+      const reply = () => {
+        // Recorded when answered: a sender that gave up before the answer did not get this status.
+        requests.push({ headers: req.headers, receivedAt, body, json, status: res.destroyed || req.socket.destroyed ? 0 : answer.status });
+        if (res.destroyed || req.socket.destroyed) return;
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end();
+      };
+      if (answer.delayMs) setTimeout(reply, answer.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -10,6 +10,10 @@ import { insertChangeEvent } from '../../store/repositories/change-events.ts';
 import type { Metrics } from '../metrics.ts';
 import { alertmanagerPayload, receiveAlertmanager } from './alertmanager-webhook.ts';
 import { requireBearer } from './bearer-auth.ts';
+import { withDeadline } from '../deadline.ts';
+
+/** /readyz answers within this (the guarantee is 2 s), 503 naming what did not finish. */
+const READINESS_DEADLINE_MS = 1500;
 
 export interface Readiness {
   ready: boolean;
@@ -62,7 +66,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   app.get('/readyz', async (req, res) => {
     const strict = req.query.strict === 'true' || req.query.strict === '1';
-    const r = await deps.readiness(strict);
+    // A probe that never answers is worse than a 503: answer within the deadline, whatever hangs.
+    const r = await withDeadline(deps.readiness(strict), READINESS_DEADLINE_MS, 'the readiness check').catch(
+      (error: Error): Readiness => ({ ready: false, status: 'readiness check timed out', reason: error.message }),
+    );
     res.status(r.ready ? 200 : 503).json(r);
   });
 

@@ -1,7 +1,9 @@
 // One leader among replicas evaluates and notifies. `isLeader()` is asked right
 // before every side effect, so a replica that loses leadership stops at once.
+import type { Queryable } from '../../store/repositories/queryable.ts';
+
 export interface LeaderElector {
-  readonly mode: 'lease' | 'advisory' | 'none';
+  readonly mode: 'lease' | 'advisory' | 'postgres' | 'none';
   isLeader(): boolean;
   /** Begins campaigning; `onChange` is called on every gain and loss. */
   start(onChange: (leader: boolean) => void): Promise<void>;
@@ -9,6 +11,10 @@ export interface LeaderElector {
   stop(): Promise<void>;
   /** For /readyz and logs: who holds it, as far as this replica knows. */
   describe(): Record<string, unknown>;
+  /** First statement of a leader's write transaction (electors that fence in the store). */
+  guardWrite?(tx: Queryable): Promise<void>;
+  /** Last statement before that transaction commits: throws unless this replica still holds the lease's token. */
+  fence?(tx: Queryable): Promise<void>;
 }
 
 /** A single replica (the embedded store cannot be shared anyway): always the leader. */
