@@ -63,7 +63,12 @@ export interface Slo {
     minEvents: number;
     /** Consecutive unknown evaluations before a no_data signal. */
     noDataAfter: number;
+    /** Empty: the SLO is tracked and reported, and never alerts. */
     tiers: Tier[];
+    /** The generated alerts' name, and labels / annotations on every alert and notification (e.g. from Sloth). */
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
   };
   remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget };
   /** Where it was written, for messages. */

@@ -113,7 +113,12 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
         error([...path, 'short'], `must be shorter than long (${t.long}), got ${t.short}`);
         good = false;
       }
-      if (good) tiers.push(makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds));
+      if (good)
+        tiers.push({
+          ...makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds),
+          ...(t.labels && { labels: { ...t.labels } }),
+          ...(t.annotations && { annotations: { ...t.annotations } }),
+        });
     });
   } else {
     tiers.push(...defaultTiers(windowSeconds).filter((t) => t.longSeconds <= windowSeconds));
@@ -192,6 +197,9 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
       minEvents,
       noDataAfter: alerting.noDataAfter ?? DEFAULTS.noDataAfter,
       tiers,
+      ...(alerting.name !== undefined && { name: alerting.name }),
+      ...(alerting.labels && { labels: { ...alerting.labels } }),
+      ...(alerting.annotations && { annotations: { ...alerting.annotations } }),
     },
     ...(remediation && { remediation }),
     origin: ctx.origin,
