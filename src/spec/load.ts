@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { maximumBytesBilledWarning } from './bigquery-billing.ts';
 import { type EnvIssue, expandEnv } from './env.ts';
+import { type AlertWindowsTable, isAlertWindows } from './import/alert-windows.ts';
 import { type ImportFormat, type ImportResult, mapPath, mapPathIn } from './import/imported.ts';
 import { looksLike } from './import/looks-like.ts';
 import { importOpenSloSet, isOpenSlo, OPENSLO_API_VERSIONS } from './import/openslo.ts';
@@ -27,6 +28,8 @@ export interface LoadOptions {
   cwd?: string;
   /** Expand `${VAR}` (default true; `convert` keeps them as written). */
   expandEnv?: boolean;
+  /** Sloth AlertWindows tables (`--windows`): the default tiers of SLOs with that period. */
+  windows?: readonly AlertWindowsTable[];
 }
 
 export interface LoadResult {
@@ -160,6 +163,7 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
       brokenSources,
       fileExists,
       origin: { file: c.file, line: c.line },
+      ...(options.windows && { windows: options.windows }),
     };
     if (!parsed) {
       // Still check the queries that are well-formed: one round of `validate` shows every problem.
@@ -318,12 +322,16 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
           continue;
         }
         const record = value as Record<string, unknown>;
+        if (isAlertWindows(record)) {
+          problem('warning', 'format', ['kind'], 'a Sloth AlertWindows file is a tier table, not an SLO: ignored here; give it to generate / backtest with --windows');
+          continue;
+        }
         if (isOpenSlo(record)) {
           openslo.push({ file, locate, record, broken });
           continue;
         }
         let imported: ImportResult | undefined;
-        if (isSloth(record)) imported = importSloth(record);
+        if (isSloth(record)) imported = importSloth(record, options.windows);
         else if (isPyrra(record)) imported = importPyrra(record);
         if (imported && broken) continue;
         if (imported) {

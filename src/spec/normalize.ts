@@ -9,6 +9,7 @@ import type { Path, ProblemCode, ProblemSeverity } from './problem.ts';
 import { promqlError, sqlErrors } from './query-check.ts';
 import { type DataSourceDoc, parseBytes, Query, type SloDoc } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import type { AlertWindowsTable } from './import/alert-windows.ts';
 
 export const DEFAULTS = {
   window: '30d',
@@ -32,6 +33,8 @@ export interface NormalizeContext {
   /** Whether a referenced runbook / template path exists (relative paths are relative to the repo root). */
   fileExists: (path: string) => boolean;
   origin: Slo['origin'];
+  /** Sloth AlertWindows tables (`--windows`): default tiers per SLO period. */
+  windows?: readonly AlertWindowsTable[];
 }
 
 export function normalizeDataSource(doc: DataSourceDoc): DataSourceSpec {
@@ -120,6 +123,10 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
           ...(t.annotations && { annotations: { ...t.annotations } }),
         });
     });
+  } else if (ctx.windows?.some((t) => t.periodSeconds === windowSeconds)) {
+    // A Sloth AlertWindows table for this period (--windows) replaces the default tiers.
+    const table = ctx.windows.find((t) => t.periodSeconds === windowSeconds)!;
+    for (const t of table.tiers) tiers.push(makeTier(t.severity, t.budgetPercent, parseDuration(t.long), parseDuration(t.short), windowSeconds));
   } else {
     tiers.push(...defaultTiers(windowSeconds).filter((t) => t.longSeconds <= windowSeconds));
     if (tiers.length === 0) error(['spec', 'window'], `is shorter than every default tier (1h…3d); give alerting.tiers`);

@@ -348,3 +348,61 @@ describe('burnwatch convert --check', () => {
     expect((await runConvert([rel('openslo-v1-list.yaml')], REPO)).code).toBe(0);
   });
 });
+
+describe('Sloth AlertWindows (--windows)', () => {
+  const WINDOWS = path.join('test', 'fixtures', 'alert-windows');
+  const slothSpec = `version: prometheus/v1
+service: search
+slos:
+  - name: availability
+    objective: 99
+    sli:
+      events:
+        error_query: sum(rate(e[{{.window}}]))
+        total_query: sum(rate(t[{{.window}}]))
+`;
+
+  it('gives Sloth SLOs the only period given and its tiers, and native SLOs of that period their default tiers', async () => {
+    const { loadAlertWindows } = await import('../../src/spec/load-windows.ts');
+    const { tables, problems } = await loadAlertWindows([WINDOWS], REPO);
+    expect(problems).toEqual([]);
+    const native = `apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: latency, service: search }
+spec:
+  objective: 99
+  window: 7d
+  indicator: { ratio: { bad: "sum(increase(e[$window]))", total: "sum(increase(t[$window]))" } }
+`;
+    const { slos } = loadSpecTexts(
+      [
+        { file: 'slos/sloth.yaml', text: slothSpec },
+        { file: 'slos/native.yaml', text: native },
+      ],
+      { env: {}, cwd: REPO, fileExists: () => true, windows: tables },
+    );
+    for (const slo of slos) {
+      expect(slo.window).toBe('7d');
+      // factor = budget% × period / long: 8 % × 7d / 1h = 13.44; 12.5 % × 7d / 6h = 3.5; 20 % × 7d / 1d = 1.4; 42 % × 7d / 3d = 0.98.
+      expect(slo.alerting.tiers.map((t) => [t.severity, t.long, t.short, Number(t.factor.toFixed(4))])).toEqual([
+        ['page', '1h', '5m', 13.44],
+        ['page', '6h', '30m', 3.5],
+        ['ticket', '1d', '2h', 1.4],
+        ['ticket', '3d', '6h', 0.98],
+      ]);
+    }
+  });
+
+  it('generate prometheus --windows writes those tiers, and says where a windows file is wrong', async () => {
+    const { runGeneratePrometheus } = await import('../../src/cli/commands/generate.ts');
+    await writeFile(path.join(dir, 'sloth.yaml'), slothSpec);
+    const ok = await runGeneratePrometheus({ slos: path.join(dir, 'sloth.yaml'), name: 'x', windows: WINDOWS }, { cwd: REPO, env: {} });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('slo:sli_error:ratio_rate7d');
+    expect(ok.stdout).toContain('> 13.44');
+    await writeFile(path.join(dir, 'bad-windows.yaml'), (await readFile(path.join(REPO, WINDOWS, '7d.yaml'), 'utf8')).replace('longWindow: 3d', 'longWindow: 8d'));
+    const bad = await runGeneratePrometheus({ slos: path.join(dir, 'sloth.yaml'), name: 'x', windows: path.join(dir, 'bad-windows.yaml') }, { cwd: REPO, env: {} });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad-windows\.yaml:23:\d+ spec\.ticket\.slow\.longWindow: must be at most sloPeriod \(7d\)/);
+  });
+});

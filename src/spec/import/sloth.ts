@@ -9,6 +9,7 @@ import type { Path } from '../problem.ts';
 import { outerGroupBy } from '../query-grouping.ts';
 import type { ImportedDoc, ImportNote, ImportResult } from './imported.ts';
 import { parseForeign, slothWindow } from './imported.ts';
+import type { AlertWindowsTable } from './alert-windows.ts';
 
 // Label values are strings; YAML writes `tier: 2` or `generated: true` as a number or a boolean.
 const LabelMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
@@ -75,11 +76,20 @@ const CrdSpec = z.strictObject({
 /** Sloth's default SLO period. */
 const SLOTH_WINDOW = '30d';
 
+/**
+ * The period and tier table Sloth SLOs get: Sloth's 30d and the workbook's tiers, or with
+ * --windows the table for 30d, or the only table given (Sloth picks one with --default-slo-period).
+ */
+function periodOf(windows: readonly AlertWindowsTable[] | undefined): { window: string; tiers: typeof DEFAULT_TIERS_DOC } {
+  const table = windows?.find((t) => t.period === SLOTH_WINDOW) ?? (windows?.length === 1 ? windows[0] : undefined);
+  return table ? { window: table.period, tiers: table.tiers } : { window: SLOTH_WINDOW, tiers: DEFAULT_TIERS_DOC };
+}
+
 export function isSloth(doc: Record<string, unknown>): boolean {
   return doc.version === 'prometheus/v1' || (doc.apiVersion === 'sloth.slok.dev/v1' && doc.kind === 'PrometheusServiceLevel');
 }
 
-export function importSloth(doc: Record<string, unknown>): ImportResult {
+export function importSloth(doc: Record<string, unknown>, windows?: readonly AlertWindowsTable[]): ImportResult {
   const notes: ImportNote[] = [];
   const crd = doc.apiVersion === 'sloth.slok.dev/v1';
   const parsed = crd ? parseForeign(CrdSpec, doc, notes, 'Sloth') : parseForeign(FileSpec, doc, notes, 'Sloth');
@@ -91,7 +101,7 @@ export function importSloth(doc: Record<string, unknown>): ImportResult {
   const serviceLabels = coerceLabels(spec.labels, [...base, 'labels'], notes);
   const docs = groupRefused
     ? []
-    : spec.slos.flatMap((slo, i) => convertSlo(slo, spec.service, serviceLabels, [...base, 'slos', i], base, notes) ?? []);
+    : spec.slos.flatMap((slo, i) => convertSlo(slo, spec.service, serviceLabels, [...base, 'slos', i], base, notes, periodOf(windows)) ?? []);
   return { format: 'sloth', docs, notes };
 }
 
@@ -147,7 +157,15 @@ function coerceLabels(labels: Record<string, string | number | boolean> | undefi
   return out;
 }
 
-function convertSlo(slo: SlothSlo, service: string, serviceLabels: Record<string, string> | undefined, at: Path, base: Path, notes: ImportNote[]): ImportedDoc | undefined {
+function convertSlo(
+  slo: SlothSlo,
+  service: string,
+  serviceLabels: Record<string, string> | undefined,
+  at: Path,
+  base: Path,
+  notes: ImportNote[],
+  period: ReturnType<typeof periodOf>,
+): ImportedDoc | undefined {
   const drop = (path: Path, what: string) =>
     notes.push({ severity: 'warning', code: 'import', path: [...at, ...path], key: true, message: `${what} cannot be expressed in burnwatch and is dropped` });
   const from: ImportedDoc['from'] = [
@@ -257,12 +275,12 @@ function convertSlo(slo: SlothSlo, service: string, serviceLabels: Record<string
       if (alert?.disable) continue;
       if (alert?.for !== undefined) drop(['alerting', key, 'for'], `alerting.${key}.for (burnwatch fires at the first evaluation over threshold)`);
       const tierLabels = coerceLabels(alert?.labels, [...at, 'alerting', key, 'labels'], notes);
-      for (const t of DEFAULT_TIERS_DOC.filter((t) => t.severity === severity)) {
+      for (const t of period.tiers.filter((t) => t.severity === severity)) {
         from.push([['spec', 'alerting', 'tiers', tiers.length], [...at, 'alerting', key]]);
         tiers.push({ ...t, ...(tierLabels && { labels: tierLabels }), ...(alert?.annotations && { annotations: { ...alert.annotations } }) });
       }
     }
-    const custom = page?.disable || ticket?.disable || page?.labels || page?.annotations || ticket?.labels || ticket?.annotations;
+    const custom = page?.disable || ticket?.disable || page?.labels || page?.annotations || ticket?.labels || ticket?.annotations || period.tiers !== DEFAULT_TIERS_DOC;
     // Both disabled: tracked and reported, never alerting (Sloth still records its SLI rules).
     if (custom) alerting.tiers = tiers;
   }
@@ -275,7 +293,7 @@ function convertSlo(slo: SlothSlo, service: string, serviceLabels: Record<string
     spec: {
       ...(slo.description !== undefined && { description: slo.description }),
       objective: slo.objective,
-      window: SLOTH_WINDOW,
+      window: period.window,
       indicator: { ratio },
       alerting,
     },
