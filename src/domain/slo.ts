@@ -71,6 +71,13 @@ export interface Slo {
     annotations?: Record<string, string>;
   };
   remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget };
+  /**
+   * A grouped definition (`spec.groupBy`): evaluated as one SLO per value of these labels, at most
+   * `max` of them. Never evaluated itself: see src/evaluator/expand-groups.ts.
+   */
+  groupBy?: { labels: string[]; max: number };
+  /** An SLO made from a grouped definition for one value of its labels. */
+  group?: { of: string; values: Record<string, string> };
   /** Where it was written, for messages. */
   origin: { file: string; line: number };
 }

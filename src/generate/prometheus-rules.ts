@@ -110,7 +110,7 @@ function groupsFor(slo: Slo): RuleGroup[] {
       labels: { ...labels, slo_window: period },
     });
   } else {
-    const q = occurrenceQueries(slo.indicator, base);
+    const q = occurrenceQueries(slo.indicator, base, slo.groupBy?.labels);
     sli.push(
       { record: `slo:sli_bad_events:sum${b}`, expr: q.bad, labels: { ...labels, slo_window: b } },
       { record: `slo:sli_events:sum${b}`, expr: q.total, labels: { ...labels, slo_window: b } },
@@ -182,7 +182,7 @@ function alertFor(slo: Slo, tier: Tier, labels: Record<string, string>, sel: str
   // window one bad request would page, so the tier stays quiet.
   const guard =
     slo.alerting.minEvents > 0 && budgetingOf(slo.indicator.kind) === 'occurrences'
-      ? `\nand on ()\n(\n  ${occurrenceQueries(slo.indicator, tier.longSeconds).total} >= ${num(slo.alerting.minEvents)}\n)`
+      ? `\nand on (${slo.groupBy?.labels.join(', ') ?? ''})\n(\n  ${occurrenceQueries(slo.indicator, tier.longSeconds, slo.groupBy?.labels).total} >= ${num(slo.alerting.minEvents)}\n)`
       : '';
   return {
     alert: slo.alerting.name ?? `${camel(slo.id)}BudgetBurn`,

@@ -26,3 +26,26 @@ export function outerGroupBy(text: string): string[] {
   });
   return [...labels];
 }
+
+/**
+ * The outermost aggregations of a query and the labels each keeps (`by`), or undefined for one
+ * that names the labels it drops (`without`, which keeps any label not named).
+ */
+export function outerAggregations(text: string): Array<{ op: string; by?: string[]; without?: string[] }> {
+  const query = text.replaceAll('$window', '5m').replace(/\$\{window\}/g, '5m');
+  const out: Array<{ op: string; by?: string[]; without?: string[] }> = [];
+  parser.parse(query).iterate({
+    enter: (node) => {
+      if (node.name !== 'AggregateExpr') return undefined;
+      const op = node.node.getChild('AggregateOp');
+      const modifier = node.node.getChild('AggregateModifier');
+      const names = (modifier?.getChild('GroupingLabels')?.getChildren('LabelName') ?? []).map((l) => query.slice(l.from, l.to));
+      const entry: { op: string; by?: string[]; without?: string[] } = { op: op ? query.slice(op.from, op.to) : '' };
+      if (modifier?.getChild('Without')) entry.without = names;
+      else entry.by = names;
+      out.push(entry);
+      return false;
+    },
+  });
+  return out;
+}

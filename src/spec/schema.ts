@@ -184,6 +184,13 @@ export const SloDoc = z.strictObject({
     indicator: IndicatorDoc,
     timeslice: Duration.optional(),
     interval: Duration.optional(),
+    /** One SLO per value of these labels (per model, route, tenant), each with its own budget and alerts. */
+    groupBy: z
+      .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'must be a Prometheus label name' }))
+      .min(1)
+      .optional(),
+    /** At most this many values are evaluated (default 100); more is reported. */
+    maxGroups: z.number().int().min(1).max(10_000).optional(),
     alerting: z
       .strictObject({
         channel: NonEmpty.optional(),

@@ -42,7 +42,9 @@ describe('every importable fixture: the original and its conversion give the sam
       'openslo-v1-list.yaml',
       'openslo-v1alpha.yaml',
       'openslo-v2alpha.yaml',
+      'pyrra-grouped.yaml',
       'pyrra.yaml',
+      'sloth-grouped.yaml',
       'sloth-routing.yaml',
       'sloth-silent.yaml',
     ]);
@@ -165,11 +167,16 @@ ${extra}slos:
         ${events}
 `;
 
-  it('refuses a query grouped by a label instead of summing it into one ratio', () => {
+  it('imports a query grouped by a label as groupBy: one SLO per value, as Sloth computes one ratio per value', () => {
     const { slos, problems } = load(sloth('', 'error_query: sum by (handler) (rate(e[{{.window}}]))\n        total_query: sum by (handler) (rate(t[{{.window}}]))'));
+    expect(problems).toEqual([]);
+    expect(slos[0]!.groupBy).toEqual({ labels: ['handler'], max: 100 });
+  });
+
+  it('refuses queries grouped by different labels', () => {
+    const { slos, problems } = load(sloth('', 'error_query: sum by (handler) (rate(e[{{.window}}]))\n        total_query: sum by (code) (rate(t[{{.window}}]))'));
     expect(slos).toEqual([]);
-    expect(problems).toMatchObject([{ severity: 'error', line: 8, path: 'slos[0].sli.events.error_query' }]);
-    expect(problems[0]!.message).toMatch(/grouped by \(handler\): Sloth computes one error ratio per handler/);
+    expect(problems).toMatchObject([{ severity: 'error', line: 9, path: 'slos[0].sli.events.total_query' }]);
   });
 
   it('refuses SLO plugins it cannot know and accepts the ones that leave the math as burnwatch computes it', () => {
@@ -303,7 +310,7 @@ describe('Pyrra', () => {
     expect(slos[2]!.indicator).toMatchObject({ good: { text: 'sum(sum_over_time(probe_success{job="feature-store"}[$window]))' } });
   });
 
-  it('refuses grouping (one SLO per value) rather than computing one ratio', () => {
+  it('imports grouping as groupBy, with sums that keep the labels', () => {
     const { slos, problems } = load(`apiVersion: pyrra.dev/v1alpha1
 kind: ServiceLevelObjective
 metadata: { name: api, namespace: web }
@@ -316,8 +323,11 @@ spec:
       total: { metric: http_requests_total }
       grouping: [handler]
 `);
-    expect(slos).toEqual([]);
-    expect(problems).toMatchObject([{ severity: 'error', line: 11, path: 'spec.indicator.ratio.grouping' }]);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(slos[0]).toMatchObject({
+      groupBy: { labels: ['handler'] },
+      indicator: { bad: { text: 'sum by (handler) (rate(http_requests_total{code=~"5.."}[$window]))' }, total: { text: 'sum by (handler) (rate(http_requests_total[$window]))' } },
+    });
   });
 });
 

@@ -114,10 +114,12 @@ export function importPyrra(doc: Record<string, unknown>): ImportResult {
     from.push([['spec', 'indicator', 'ratio'], [...iAt, 'metric']]);
     grouping = gauge.grouping;
   }
-  if (grouping && grouping.length > 0) {
-    // One ratio over every value of the labels would silently differ from Pyrra's one per value.
-    error([...iAt, 'grouping'], `grouping by ${grouping.join(', ')} (one SLO per value) cannot be imported yet: burnwatch would compute one ratio over all of them; split the SLO per value or drop grouping`);
-    return { format: 'pyrra', docs: [], notes };
+  // Pyrra's grouping is one SLO per value: burnwatch's groupBy, with sums that keep the labels.
+  const groupBy = grouping && grouping.length > 0 ? grouping : undefined;
+  if (groupBy) {
+    const by = `sum by (${groupBy.join(', ')}) (`;
+    for (const k of Object.keys(ratio)) ratio[k] = ratio[k]!.replace(/^sum\(/, by);
+    from.push([['spec', 'groupBy'], [...iAt, 'grouping']]);
   }
 
   const labels: Record<string, string> = {};
@@ -171,6 +173,7 @@ export function importPyrra(doc: Record<string, unknown>): ImportResult {
       ...(spec.description && { description: spec.description }),
       objective,
       window: spec.window,
+      ...(groupBy && { groupBy }),
       indicator: { ratio },
       alerting,
     },

@@ -229,15 +229,23 @@ function convertSlo(
   const queriesAt: Array<[string, Path]> = events
     ? [[ratio.bad!, [...at, 'sli', 'events', events.errorQuery !== undefined ? 'errorQuery' : 'error_query']], [ratio.total!, [...at, 'sli', 'events', events.totalQuery !== undefined ? 'totalQuery' : 'total_query']]]
     : [[ratio.bad!, [...at, 'sli', 'raw', raw!.errorRatioQuery !== undefined ? 'errorRatioQuery' : 'error_ratio_query']]];
-  const grouped = queriesAt.map(([q, p]) => [outerGroupBy(q), p] as const).find(([labels]) => labels.length > 0);
+  // A grouped query gives Sloth one ratio per label value: that is burnwatch's groupBy.
+  const groupings = queriesAt.map(([q, p]) => [outerGroupBy(q), p] as const);
+  const grouped = groupings.find(([labels]) => labels.length > 0);
+  let groupBy: string[] | undefined;
   if (grouped) {
-    notes.push({
-      severity: 'error',
-      code: 'import',
-      path: grouped[1],
-      message: `the query is grouped by (${grouped[0].join(', ')}): Sloth computes one error ratio per ${grouped[0].join('/')}; burnwatch cannot import a grouped SLO yet and would sum them into one (split it per value, or aggregate with sum(...))`,
-    });
-    return undefined;
+    const differs = groupings.find(([labels]) => labels.join(',') !== grouped[0].join(','));
+    if (differs) {
+      notes.push({
+        severity: 'error',
+        code: 'import',
+        path: differs[1],
+        message: `is grouped by (${differs[0].join(', ')}) but the other query by (${grouped[0].join(', ')}): the error ratio per value needs both grouped alike`,
+      });
+      return undefined;
+    }
+    groupBy = grouped[0];
+    from.push([['spec', 'groupBy'], grouped[1]]);
   }
 
   const alerting: Record<string, unknown> = {
@@ -294,6 +302,7 @@ function convertSlo(
       ...(slo.description !== undefined && { description: slo.description }),
       objective: slo.objective,
       window: period.window,
+      ...(groupBy && { groupBy }),
       indicator: { ratio },
       alerting,
     },
