@@ -106,6 +106,24 @@ describe('grouped SLOs (spec.groupBy)', () => {
     expect(resolveSlo(loaded.slos, pages[0]!.sloId)!.alerting.channel).toBe('#ml-serving');
   });
 
+  it('caps the values at maxGroups with a warning, and keeps the known values when the source does not answer', async () => {
+    const text = spec(prom.url).replace('  groupBy: [model]\n', '  groupBy: [model]\n  maxGroups: 2\n');
+    const loaded = loadSpecTexts([{ file: 'slos/serving.yaml', text }], { env: {}, cwd: process.cwd(), fileExists: () => true });
+    expect(loaded.problems).toEqual([]);
+    const at = new Date(END * 1000);
+    const groups = new GroupExpander();
+    const first = await groups.expand(loaded.slos, new Map([['prometheus', new PrometheusSource({ name: 'prometheus', url: prom.url, timeoutSeconds: 30 })]]), at);
+    expect(first.slos.map((s) => s.group!.values.model)).toEqual(['ranker-a', 'ranker-b']);
+    expect(first.warnings).toMatchObject([{ slo: 'model-serving/availability', message: expect.stringMatching(/3 values of model, more than maxGroups 2/) }]);
+    // Nothing listens on port 9 of loopback: the listing fails, the two known models stay (and their evaluation says the source is down).
+    const down = new Map([['prometheus', new PrometheusSource({ name: 'prometheus', url: 'http://127.0.0.1:9', timeoutSeconds: 2 })]]);
+    const second = await groups.expand(loaded.slos, down, at);
+    expect(second.slos.map((s) => s.id)).toEqual(first.slos.map((s) => s.id));
+    expect(second.warnings[0]!.message).toMatch(/could not list the values of model .*evaluating the 2 known ones/);
+    const evaluations = await evaluateAll(second.slos, down, at);
+    expect(evaluations.map((e) => e.status)).toEqual(['unknown', 'unknown']);
+  });
+
   it('keeps the grouping in the generated Prometheus rules: one error ratio per model', async () => {
     const loaded = loadSpecTexts([{ file: 'slos/serving.yaml', text: spec(prom.url) }], { env: {}, cwd: process.cwd(), fileExists: () => true });
     const template = loaded.slos[0]!;
