@@ -159,7 +159,7 @@ describe('burnwatch convert', () => {
     await writeFile(path.join(dir, 'plugin.yaml'), 'version: prometheus/v1\nservice: x\nslos:\n  - name: p\n    objective: 99\n    sli:\n      plugin: { id: x }\n');
     const { code, stderr } = burnwatch(['convert', 'plugin.yaml'], dir);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/plugin\.yaml:7:7 slos\[0\]\.sli\.plugin: Sloth SLI plugins/);
+    expect(stderr).toMatch(/plugin\.yaml:7:21 slos\[0\]\.sli\.plugin\.id: Sloth SLI plugins/);
   });
 
   it('says when the file does not exist', () => {

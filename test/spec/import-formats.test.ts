@@ -179,6 +179,26 @@ ${extra}slos:
     expect(problems).toMatchObject([{ severity: 'error', line: 9, path: 'slos[0].sli.events.total_query' }]);
   });
 
+  it('writes out the common SLI plugins whose PromQL is a ratio of sums, as events', () => {
+    const plugin = (options: string) => `version: prometheus/v1
+service: k8s
+slos:
+  - name: apiserver
+    objective: 99.9
+    sli:
+      plugin:
+        id: sloth-common/kubernetes/apiserver/availability
+${options}`;
+    const { slos, problems } = load(plugin('        options: { filter: \'{verb!="WATCH",job="apiserver"}\' }\n'));
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(slos[0]!.indicator).toMatchObject({
+      bad: { text: 'sum(rate(apiserver_request_total{verb!="WATCH",job="apiserver",code=~"(5..|429)"}[$window]))' },
+      total: { text: 'sum(rate(apiserver_request_total{verb!="WATCH",job="apiserver"}[$window]))' },
+    });
+    const plain = load(plugin(''));
+    expect(plain.slos[0]!.indicator).toMatchObject({ total: { text: 'sum(rate(apiserver_request_total{}[$window]))' } });
+  });
+
   it('refuses SLO plugins it cannot know and accepts the ones that leave the math as burnwatch computes it', () => {
     const unknown = load(sloth('slo_plugins:\n  chain:\n    - id: sloth.dev/contrib/something_new/v1\n'));
     expect(unknown.slos).toEqual([]);

@@ -162,16 +162,16 @@ slos:
     objective: 99
     sli:
       plugin:
-        id: sloth-common/kubernetes/apiserver/availability
+        id: sloth-common/coredns/latency
 `);
     expect(slos.map((s) => s.name)).toEqual(['ok']);
     expect(problems.filter((p) => p.severity === 'error').map((p) => [p.line, p.path])).toEqual([
       [14, 'slos[1].sli.events.error_query'],
       [17, 'slos[2].objective'],
-      [25, 'slos[3].sli.plugin'],
+      [26, 'slos[3].sli.plugin.id'],
     ]);
     expect(problems.find((p) => p.line === 17)!.message).toBe('must be below 100, got 100');
-    expect(problems.find((p) => p.line === 25)!.message).toMatch(/plugins .* cannot be imported/);
+    expect(problems.find((p) => p.line === 26)!.message).toMatch(/plugins .* cannot be imported/);
   });
 
   it('warns about fields it does not know instead of failing', () => {

@@ -10,6 +10,7 @@ import { outerGroupBy } from '../query-grouping.ts';
 import type { ImportedDoc, ImportNote, ImportResult } from './imported.ts';
 import { parseForeign, slothWindow } from './imported.ts';
 import type { AlertWindowsTable } from './alert-windows.ts';
+import { KNOWN_SLI_PLUGINS, slothPluginSli } from './sloth-sli-plugins.ts';
 
 // Label values are strings; YAML writes `tier: 2` or `generated: true` as a number or a boolean.
 const LabelMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
@@ -184,15 +185,21 @@ function convertSlo(
   const { events, raw, plugin } = slo.sli;
   if (checkPlugins(slo.plugins, [...at, 'plugins'], notes)) return undefined;
   if (plugin) {
-    notes.push({
-      severity: 'error',
-      code: 'import',
-      path: [...at, 'sli', 'plugin'],
-      message: `Sloth SLI plugins (${plugin.id}) cannot be imported: their PromQL is built by Go code burnwatch does not run; write the SLI as events (error_query / total_query)`,
-    });
-    return undefined;
-  }
-  if (events) {
+    const sli = slothPluginSli(plugin.id, plugin.options);
+    if (sli === undefined || sli instanceof Error) {
+      notes.push({
+        severity: 'error',
+        code: 'import',
+        path: [...at, 'sli', 'plugin', sli ? 'options' : 'id'],
+        message: sli
+          ? `Sloth SLI plugin ${plugin.id}: ${sli.message}`
+          : `Sloth SLI plugins (${plugin.id}) cannot be imported: their PromQL is built by Go code burnwatch does not run; write the SLI as events (error_query / total_query). burnwatch writes out ${KNOWN_SLI_PLUGINS.join(', ')}`,
+      });
+      return undefined;
+    }
+    ratio = { bad: sli.bad, total: sli.total };
+    from.push([['spec', 'indicator', 'ratio'], [...at, 'sli', 'plugin']]);
+  } else if (events) {
     const errorKey = events.errorQuery !== undefined ? 'errorQuery' : 'error_query';
     const totalKey = events.totalQuery !== undefined ? 'totalQuery' : 'total_query';
     const error = events.errorQuery ?? events.error_query;
@@ -226,7 +233,9 @@ function convertSlo(
   }
 
   // A grouped query gives Sloth one ratio per label value; summing it would silently give one.
-  const queriesAt: Array<[string, Path]> = events
+  const queriesAt: Array<[string, Path]> = plugin
+    ? []
+    : events
     ? [[ratio.bad!, [...at, 'sli', 'events', events.errorQuery !== undefined ? 'errorQuery' : 'error_query']], [ratio.total!, [...at, 'sli', 'events', events.totalQuery !== undefined ? 'totalQuery' : 'total_query']]]
     : [[ratio.bad!, [...at, 'sli', 'raw', raw!.errorRatioQuery !== undefined ? 'errorRatioQuery' : 'error_ratio_query']]];
   // A grouped query gives Sloth one ratio per label value: that is burnwatch's groupBy.
