@@ -124,6 +124,22 @@ describe('grouped SLOs (spec.groupBy)', () => {
     expect(evaluations.map((e) => e.status)).toEqual(['unknown', 'unknown']);
   });
 
+  it('evaluates an SLO without alerts (tiers: []): figures, and never a page', async () => {
+    const text = spec(prom.url)
+      .replace('  groupBy: [model]\n', '')
+      .replace(/    tiers:\n(      - .*\n)+/, '    tiers: []\n')
+      .replaceAll('sum by (model) ', 'sum');
+    const loaded = loadSpecTexts([{ file: 'slos/serving.yaml', text }], { env: {}, cwd: process.cwd(), fileExists: () => true });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.slos[0]!.alerting.tiers).toEqual([]);
+    const source = new PrometheusSource({ name: 'prometheus', url: prom.url, timeoutSeconds: 30 });
+    const [evaluation] = await evaluateAll(loaded.slos, new Map([['prometheus', source]]), new Date(END * 1000));
+    expect(evaluation).toMatchObject({ status: 'ok', tiers: [] });
+    expect(evaluation!.sli).toBeGreaterThan(0.99);
+    expect(evaluation!.errorBudgetRemaining).not.toBeNull();
+    expect(advanceAlerts(emptyAlertingState(), [evaluation!]).intents).toEqual([]);
+  });
+
   it('keeps the grouping in the generated Prometheus rules: one error ratio per model', async () => {
     const loaded = loadSpecTexts([{ file: 'slos/serving.yaml', text: spec(prom.url) }], { env: {}, cwd: process.cwd(), fileExists: () => true });
     const template = loaded.slos[0]!;
