@@ -1,9 +1,9 @@
 // Plugs the Slack bot into the running service: the notifier for "slack:*" outbox
 // channels, a route that sends every SLO alert to its Slack channel, Alertmanager
 // alerts, and Bolt's receiver at POST /slack/events (or Socket Mode).
-import { resolveSlo } from '../evaluator/group-instances.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
+import { resolveSlo } from '../evaluator/group-instances.ts';
 import { IncidentDesk } from '../incidents/incident-desk.ts';
 import { loadPostmortemTemplate } from '../incidents/postmortem.ts';
 import { AlertDesk, type ChangeSuspects } from './alert-desk.ts';

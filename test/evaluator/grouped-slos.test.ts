@@ -127,7 +127,7 @@ describe('grouped SLOs (spec.groupBy)', () => {
   it('evaluates an SLO without alerts (tiers: []): figures, and never a page', async () => {
     const text = spec(prom.url)
       .replace('  groupBy: [model]\n', '')
-      .replace(/    tiers:\n(      - .*\n)+/, '    tiers: []\n')
+      .replace(/ {4}tiers:\n( {6}- .*\n)+/, '    tiers: []\n')
       .replaceAll('sum by (model) ', 'sum');
     const loaded = loadSpecTexts([{ file: 'slos/serving.yaml', text }], { env: {}, cwd: process.cwd(), fileExists: () => true });
     expect(loaded.problems).toEqual([]);
