@@ -284,6 +284,31 @@ spec:
     expect(problems).toMatchObject([{ severity: 'warning', path: 'spec.budgetingMethod' }]);
   });
 
+  it('imports label values that are not strings as strings, with a warning', () => {
+    const { slos, problems } = load(`apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: api
+  labels: { tier: 1, generated: true, team: [a, b] }
+spec:
+  service: api
+  budgetingMethod: Occurrences
+  timeWindow: [{ duration: 30d, isRolling: true }]
+  indicator:
+    spec:
+      ratioMetric:
+        bad: { metricSource: { type: Prometheus, spec: { query: "sum(rate(e[$window]))" } } }
+        total: { metricSource: { type: Prometheus, spec: { query: "sum(rate(t[$window]))" } } }
+  objectives: [{ target: 0.99 }]
+`);
+    expect(slos[0]!.labels).toEqual({ tier: '1', generated: 'true', team: 'a,b' });
+    expect(problems.map((p) => [p.severity, p.path])).toEqual([
+      ['warning', 'metadata.labels.tier'],
+      ['warning', 'metadata.labels.generated'],
+      ['warning', 'metadata.labels.team'],
+    ]);
+  });
+
   it('lists the alert conditions it cannot express and never drops them silently', () => {
     const { slos, problems } = load(`apiVersion: openslo/v1
 kind: SLO

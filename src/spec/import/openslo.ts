@@ -55,7 +55,7 @@ const SloDoc = z.strictObject({
   metadata: z.strictObject({
     name: z.string(),
     displayName: z.string().optional(),
-    labels: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    labels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   }),
   spec: z.strictObject({
@@ -385,8 +385,10 @@ function convertObjective(
   // Metadata.
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(slo.metadata.labels ?? {})) {
-    labels[key] = Array.isArray(value) ? value.join(',') : value;
+    labels[key] = Array.isArray(value) ? value.map(String).join(',') : String(value);
     if (Array.isArray(value) && once) notes.push({ severity: 'warning', code: 'import', path: ['metadata', 'labels', key], message: `a list label is imported as one comma-separated value "${labels[key]}"` });
+    else if (typeof value !== 'string' && once)
+      notes.push({ severity: 'warning', code: 'import', path: ['metadata', 'labels', key], message: `label value ${String(value)} is a ${typeof value}: imported as the string "${String(value)}" (quote it in YAML)` });
   }
   if (once) {
     if (slo.metadata.annotations) drop(['metadata', 'annotations'], 'metadata.annotations');

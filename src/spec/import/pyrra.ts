@@ -128,6 +128,8 @@ export function importPyrra(doc: Record<string, unknown>): ImportResult {
   let owner: string | undefined;
   for (const [key, value] of Object.entries(metadata.labels ?? {})) {
     const text = String(value);
+    if (typeof value !== 'string')
+      notes.push({ severity: 'warning', code: 'import', path: ['metadata', 'labels', key], message: `label value ${text} is a ${typeof value}: imported as the string "${text}" (quote it in YAML)` });
     if (SERVICE_LABELS.includes(key) && serviceAt[1] !== 'labels') {
       service = text;
       serviceAt = ['metadata', 'labels', key];
