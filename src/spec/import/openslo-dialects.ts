@@ -63,6 +63,11 @@ export function toV1(index: OpenSloIndex, self: number, notes: ImportNote[]): { 
   source.spec = spec;
 
   if (version === OPENSLO_V1ALPHA) {
+    // Sloth reads v1alpha SLOs without budgetingMethod as events (its only kind).
+    if (spec.budgetingMethod === undefined) {
+      spec.budgetingMethod = 'Occurrences';
+      map.push({ at: ['spec', 'budgetingMethod'], doc: self, to: ['spec'] });
+    }
     if (Array.isArray(spec.timeWindows)) {
       spec.timeWindow = spec.timeWindows.map((w: unknown, k) => {
         map.push({ at: ['spec', 'timeWindow', k], doc: self, to: ['spec', 'timeWindows', k] });

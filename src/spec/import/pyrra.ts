@@ -33,7 +33,13 @@ const Doc = z.strictObject({
     window: z.string(),
     indicator: Indicator,
     alerting: z
-      .strictObject({ disabled: z.boolean().optional(), name: z.string().optional(), burnrates: z.boolean().optional(), absent: z.boolean().optional() })
+      .strictObject({
+        disabled: z.boolean().optional(),
+        name: z.string().optional(),
+        burnrates: z.boolean().optional(),
+        absent: z.boolean().optional(),
+        burnRateType: z.string().optional(),
+      })
       .optional(),
   }),
 });
@@ -161,6 +167,8 @@ export function importPyrra(doc: Record<string, unknown>): ImportResult {
     alerting.name = a.name;
     from.push([['spec', 'alerting', 'name'], ['spec', 'alerting', 'name']]);
   }
+  if (a?.burnRateType !== undefined && a.burnRateType !== 'static')
+    warn(['spec', 'alerting', 'burnRateType'], `burnRateType ${a.burnRateType} (thresholds that follow traffic) cannot be expressed: burnwatch's tiers are static burn rates (approximated)`);
   if (a?.burnrates === false) warn(['spec', 'alerting', 'burnrates'], 'burnrates: false cannot be expressed (burnwatch always computes burn rates) and is dropped');
   if (a?.absent === false) warn(['spec', 'alerting', 'absent'], 'absent: false cannot be expressed (burnwatch reports an SLO without data as unknown) and is dropped');
   // Pyrra, like Sloth, has no low-traffic guard.
