@@ -461,3 +461,38 @@ spec:
     expect(bad.stderr).toMatch(/bad-windows\.yaml:23:\d+ spec\.ticket\.slow\.longWindow: must be at most sloPeriod \(7d\)/);
   });
 });
+
+describe('OpenSLO v2alpha as the Go SDK writes it', () => {
+  it('reads serviceRef, a DataSource keyed by its type, and Timeslices over a ratio on that DataSource', () => {
+    const { slos, sources, problems } = load(`- apiVersion: openslo.com/v2alpha
+  kind: DataSource
+  metadata: { name: my-prometheus }
+  spec:
+    description: The cluster's Prometheus
+    prometheus: { url: "http://127.0.0.1:9090" }
+- apiVersion: openslo.com/v2alpha
+  kind: SLO
+  metadata: { name: web-availability, labels: { env: prod } }
+  spec:
+    serviceRef: web
+    sli:
+      metadata: { name: web-ok }
+      spec:
+        ratioMetric:
+          counter: false
+          good: { dataSourceRef: my-prometheus, spec: { query: 'sum(rate(http_requests_total{code!~"5.."}[$window]))' } }
+          total: { dataSourceRef: my-prometheus, spec: { query: 'sum(rate(http_requests_total[$window]))' } }
+    timeWindow: [{ duration: 1w, isRolling: true }]
+    budgetingMethod: Timeslices
+    objectives:
+      - { displayName: Good, target: 0.995, timeSliceTarget: 0.95, timeSliceWindow: 1m }
+`);
+    expect(problems.filter((p) => p.severity === 'error').map(formatProblem)).toEqual([]);
+    expect(sources).toContainEqual(expect.objectContaining({ name: 'my-prometheus', type: 'prometheus', url: 'http://127.0.0.1:9090' }));
+    expect(slos[0]).toMatchObject({
+      id: 'web/web-availability',
+      timesliceSeconds: 60,
+      indicator: { kind: 'threshold', op: 'gte', value: 0.95, query: { source: 'my-prometheus', text: '(sum(rate(http_requests_total{code!~"5.."}[1m]))) / (sum(rate(http_requests_total[1m])))' } },
+    });
+  });
+});

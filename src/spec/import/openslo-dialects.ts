@@ -104,6 +104,12 @@ export function toV1(index: OpenSloIndex, self: number, notes: ImportNote[]): { 
   }
 
   const v2 = version === OPENSLO_V2ALPHA;
+  // The Go SDK's v2alpha names the service by reference.
+  if (v2 && spec.service === undefined && spec.serviceRef !== undefined) {
+    spec.service = spec.serviceRef;
+    delete spec.serviceRef;
+    map.push({ at: ['spec', 'service'], doc: self, to: ['spec', 'serviceRef'] });
+  }
   const refKey = v2 ? 'sliRef' : 'indicatorRef';
   // Spec-level and per-objective SLIs, inline or referenced.
   const holders: Array<{ node: Rec; at: Path }> = [{ node: spec, at: ['spec'] }];

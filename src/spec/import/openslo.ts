@@ -72,10 +72,21 @@ const SloDoc = z.strictObject({
     alertPolicies: z.array(z.unknown()).optional(),
   }),
 });
-const DataSourceDoc = z.looseObject({
-  metadata: z.looseObject({ name: z.string() }),
-  spec: z.looseObject({ type: z.string(), connectionDetails: z.record(z.string(), z.unknown()).optional() }),
-});
+/**
+ * An OpenSLO DataSource's type and connection details: `spec.type` + `spec.connectionDetails`
+ * (v1), or one key named after the type holding the details (v2alpha: `spec.prometheus: {url}`).
+ */
+function dataSourceShape(spec: unknown): { type: string; details: Record<string, unknown>; at: Path } | undefined {
+  if (spec === null || typeof spec !== 'object') return undefined;
+  const s = spec as Record<string, unknown>;
+  if (typeof s.type === 'string') {
+    const details = s.connectionDetails;
+    return { type: s.type, details: details !== null && typeof details === 'object' ? (details as Record<string, unknown>) : {}, at: ['spec', 'connectionDetails'] };
+  }
+  const keys = Object.keys(s).filter((k) => k !== 'description' && s[k] !== null && typeof s[k] === 'object' && !Array.isArray(s[k]));
+  if (keys.length !== 1) return undefined;
+  return { type: keys[0]!, details: s[keys[0]!] as Record<string, unknown>, at: ['spec', keys[0]!] };
+}
 type OpenSloDoc = z.infer<typeof SloDoc>;
 type MetricSource = z.infer<typeof MetricSource>;
 
@@ -113,19 +124,19 @@ const DATASOURCE_TYPES: Record<string, 'prometheus' | 'bigquery' | 'postgres'> =
 
 /** An OpenSLO DataSource as a burnwatch DataSource, when burnwatch can read its type. */
 function importDataSource(record: Record<string, unknown>, notes: ImportNote[]): ImportedDoc | undefined {
-  const parsed = DataSourceDoc.safeParse(record);
-  if (!parsed.success) {
-    notes.push({ severity: 'error', code: 'import', path: ['spec'], message: 'an OpenSLO DataSource needs metadata.name, spec.type and spec.connectionDetails' });
+  const name = (record.metadata as Record<string, unknown> | undefined)?.name;
+  const shape = dataSourceShape(record.spec);
+  if (typeof name !== 'string' || !shape) {
+    notes.push({ severity: 'error', code: 'import', path: ['spec'], message: 'an OpenSLO DataSource needs metadata.name and spec.type with spec.connectionDetails (or one spec.<type> mapping)' });
     return undefined;
   }
-  const { name } = parsed.data.metadata;
-  const type = DATASOURCE_TYPES[parsed.data.spec.type.toLowerCase()];
-  const details = parsed.data.spec.connectionDetails ?? {};
+  const type = DATASOURCE_TYPES[shape.type.toLowerCase()];
+  const details = shape.details;
   if (!type) {
-    notes.push({ severity: 'warning', code: 'import', path: ['spec', 'type'], message: `DataSource ${JSON.stringify(name)} of type ${parsed.data.spec.type} is not imported: burnwatch reads Prometheus, BigQuery and PostgreSQL` });
+    notes.push({ severity: 'warning', code: 'import', path: shape.at[1] === 'connectionDetails' ? ['spec', 'type'] : shape.at, message: `DataSource ${JSON.stringify(name)} of type ${shape.type} is not imported: burnwatch reads Prometheus, BigQuery and PostgreSQL` });
     return undefined;
   }
-  const from: PathMap = [[[], []], [['metadata', 'name'], ['metadata', 'name']], [['spec'], ['spec', 'connectionDetails']]];
+  const from: PathMap = [[[], []], [['metadata', 'name'], ['metadata', 'name']], [['spec'], shape.at]];
   const pick = (...keys: string[]) => keys.find((k) => typeof details[k] === 'string');
   const body: Record<string, unknown> = {};
   const used = new Set<string>();
@@ -134,7 +145,7 @@ function importDataSource(record: Record<string, unknown>, notes: ImportNote[]):
     if (key === undefined) return;
     body[target] = details[key];
     used.add(key);
-    from.push([['spec', type, target], ['spec', 'connectionDetails', key]]);
+    from.push([['spec', type, target], [...shape.at, key]]);
   };
   if (type === 'prometheus') take('url', 'url', 'address', 'endpoint', 'baseUrl', 'host');
   else if (type === 'bigquery') {
@@ -143,7 +154,7 @@ function importDataSource(record: Record<string, unknown>, notes: ImportNote[]):
   } else take('url', 'url', 'connectionString', 'dsn');
   for (const key of Object.keys(details))
     if (!used.has(key))
-      notes.push({ severity: 'warning', code: 'import', path: ['spec', 'connectionDetails', key], key: true, message: `connectionDetails.${key} cannot be expressed in a burnwatch ${type} DataSource and is dropped` });
+      notes.push({ severity: 'warning', code: 'import', path: [...shape.at, key], key: true, message: `${key} cannot be expressed in a burnwatch ${type} DataSource and is dropped` });
   const safe = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
   if (safe !== name) from.push([['metadata', 'name'], ['metadata', 'name']]);
   return { kind: 'DataSource', value: { apiVersion: 'burnwatch/v1', kind: 'DataSource', metadata: { name: safe }, spec: { [type]: body } }, from, origin: [] };
@@ -308,15 +319,16 @@ function convertObjective(
       // The mean of per-slice ratios: Σ slice error ratios / number of slices with data, as a ratio of two subqueries.
       const slice = sliceWindow(objective, oAt, error);
       if (!slice) return undefined;
-      const texts = Object.entries(parts).map(([k, p]) => [k, p!.value] as const);
-      if (texts.some(([, v]) => typeof v !== 'string')) {
-        if (once) error(rAt, 'RatioTimeslices can only be imported when every query is PromQL on the default prometheus source');
+      const combined = onePromqlSource(parts);
+      if (!combined) {
+        if (once) error(rAt, 'RatioTimeslices can only be imported when every query is PromQL on one Prometheus DataSource');
         return undefined;
       }
-      const get = (k: string) => `(${String(texts.find(([key]) => key === k)![1]).replaceAll('$window', slice.window)})`;
+      const get = (k: string) => `(${combined.texts[k]!.replaceAll('$window', slice.window)})`;
+      const onSource = (text: string) => (combined.source ? { source: combined.source, promql: text } : text);
       const sliceError = parts.good !== undefined ? `1 - ${get('good')} / ${get('total')}` : `${get('bad')} / ${get('total')}`;
       const sub = `(${sliceError})[$window:${slice.window}]`;
-      indicator = { ratio: { bad: `sum(sum_over_time(${sub}))`, total: `sum(count_over_time(${sub}))` } };
+      indicator = { ratio: { bad: onSource(`sum(sum_over_time(${sub}))`), total: onSource(`sum(count_over_time(${sub}))`) } };
       from.push([['spec', 'indicator', 'ratio'], rAt]);
       minEventsOff = true;
       notes.push({
@@ -331,12 +343,13 @@ function convertObjective(
       // Timeslices over a ratio: a slice is good when its own ratio meets timeSliceTarget.
       const slice = sliceWindow(objective, oAt, error);
       if (!slice) return undefined;
-      const texts = Object.entries(parts).map(([k, p]) => [k, p!.value] as const);
-      if (texts.some(([, v]) => typeof v !== 'string')) {
-        if (once) error(rAt, 'Timeslices over a ratio can only be imported when every query is PromQL on the default prometheus source');
+      const combined = onePromqlSource(parts);
+      if (!combined) {
+        if (once) error(rAt, 'Timeslices over a ratio can only be imported when every query is PromQL on one Prometheus DataSource');
         return undefined;
       }
-      const get = (k: string) => `(${String(texts.find(([key]) => key === k)![1]).replaceAll('$window', slice.window)})`;
+      const get = (k: string) => `(${combined.texts[k]!.replaceAll('$window', slice.window)})`;
+      const onSource = (text: string) => (combined.source ? { source: combined.source, promql: text } : text);
       const good = parts.good !== undefined;
       const target = objective.timeSliceTarget;
       if (target === undefined) {
@@ -345,8 +358,8 @@ function convertObjective(
       }
       indicator = {
         threshold: good
-          ? { query: `${get('good')} / ${get('total')}`, op: 'gte', value: target }
-          : { query: `${get('bad')} / ${get('total')}`, op: 'lte', value: Number.parseFloat((1 - target).toPrecision(12)) },
+          ? { query: onSource(`${get('good')} / ${get('total')}`), op: 'gte', value: target }
+          : { query: onSource(`${get('bad')} / ${get('total')}`), op: 'lte', value: Number.parseFloat((1 - target).toPrecision(12)) },
       };
       spec.timeslice = slice.window;
       from.push([['spec', 'indicator', 'threshold'], rAt], [['spec', 'timeslice'], slice.at]);
@@ -423,6 +436,25 @@ function convertObjective(
   return { value, from, origin: several ? oAt : [] };
 }
 
+/** The parts' PromQL texts when they all run on one Prometheus DataSource (undefined source: the default). */
+function onePromqlSource(parts: Record<string, QueryDoc | undefined>): { source?: string; texts: Record<string, string> } | undefined {
+  const texts: Record<string, string> = {};
+  const sources = new Set<string | undefined>();
+  for (const [k, p] of Object.entries(parts)) {
+    const v = p!.value;
+    if (typeof v === 'string') {
+      texts[k] = v;
+      sources.add(undefined);
+    } else if (typeof v.promql === 'string') {
+      texts[k] = v.promql;
+      sources.add(v.source);
+    } else return undefined;
+  }
+  if (sources.size !== 1) return undefined;
+  const [source] = [...sources];
+  return source === undefined ? { texts } : { source, texts };
+}
+
 function sliceWindow(objective: z.infer<typeof Objective>, oAt: Path, error: (path: Path, message: string) => void): { window: string; at: Path } | undefined {
   const raw = objective.timeSliceWindow;
   if (raw === undefined) return { window: '1m', at: oAt };
@@ -448,7 +480,7 @@ function query(
 ): QueryDoc | undefined {
   // A metricSourceRef names an OpenSLO DataSource: its type says the language.
   const refDoc = lookup(index, 'DataSource', source.metricSourceRef);
-  const refType = refDoc === undefined ? undefined : ((index.records[refDoc]!.spec as Record<string, unknown> | undefined)?.type as string | undefined);
+  const refType = refDoc === undefined ? undefined : dataSourceShape(index.records[refDoc]!.spec)?.type;
   const type = (source.type ?? refType ?? 'Prometheus').toLowerCase();
   const language = LANGUAGES[type];
   if (!language) {
