@@ -1,7 +1,11 @@
 // Grouped SLOs on a real Prometheus: one definition with groupBy: [model] is evaluated as one SLO
 // per model, each with its own budget and alerts. Three models, one burning: exactly one page,
 // for that model, with the group's labels on its notification; the instances' queries are shared.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/cli/commands/check.ts';
 import { advanceAlerts, emptyAlertingState } from '../../src/alerting/state-machine.ts';
 import { evaluateAll } from '../../src/evaluator/evaluate-all.ts';
 import { GroupExpander } from '../../src/evaluator/expand-groups.ts';
@@ -138,6 +142,20 @@ describe('grouped SLOs (spec.groupBy)', () => {
     expect(evaluation!.sli).toBeGreaterThan(0.99);
     expect(evaluation!.errorBudgetRemaining).not.toBeNull();
     expect(advanceAlerts(emptyAlertingState(), [evaluation!]).intents).toEqual([]);
+  });
+
+  it('burnwatch check lists one row per model and gates on the burning one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'burnwatch-grouped-'));
+    try {
+      await writeFile(path.join(dir, 'serving.yaml'), spec(prom.url));
+      const io = { cwd: dir, env: {}, now: () => new Date(END * 1000) };
+      const result = await runCheck({ slos: dir, format: 'json', failOn: 'page' }, io);
+      expect(result.code).toBe(2);
+      const json = JSON.parse(result.stdout) as { slos: Array<{ id: string; status: string; kind: string }> };
+      expect(json.slos.map((s) => [s.id, s.status, s.kind])).toEqual(MODELS.map((m) => [`model-serving/availability[model=${m}]`, m === BURNING ? 'page' : 'ok', 'ratio']));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps the grouping in the generated Prometheus rules: one error ratio per model', async () => {
