@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBacktestCommand } from '../../src/cli/commands/backtest.ts';
 import { runCheck } from '../../src/cli/commands/check.ts';
 import { advanceAlerts, emptyAlertingState } from '../../src/alerting/state-machine.ts';
 import { evaluateAll } from '../../src/evaluator/evaluate-all.ts';
@@ -153,6 +154,24 @@ describe('grouped SLOs (spec.groupBy)', () => {
       expect(result.code).toBe(2);
       const json = JSON.parse(result.stdout) as { slos: Array<{ id: string; status: string; kind: string }> };
       expect(json.slos.map((s) => [s.id, s.status, s.kind])).toEqual(MODELS.map((m) => [`model-serving/availability[model=${m}]`, m === BURNING ? 'page' : 'ok', 'ratio']));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('burnwatch backtest replays a grouped SLO per model: only the burning model pages', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'burnwatch-grouped-'));
+    try {
+      await writeFile(path.join(dir, 'serving.yaml'), spec(prom.url));
+      const iso = (t: number) => new Date(t * 1000).toISOString();
+      const result = await runBacktestCommand(
+        { slos: dir, from: iso(END - 6 * 3600), to: iso(END), step: '5m', format: 'json', progress: false },
+        { cwd: dir, env: {}, now: new Date(END * 1000) },
+      );
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as { result: { policies: Array<{ results: Array<{ id: string; firings: Array<{ severity: string }> }> }> } };
+      const pages = report.result.policies[0]!.results.map((r) => [r.id, r.firings.filter((f) => f.severity === 'page').length > 0]);
+      expect(pages).toEqual(MODELS.map((m) => [`model-serving/availability[model=${m}]`, m === BURNING]));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

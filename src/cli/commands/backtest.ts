@@ -10,6 +10,7 @@ import { renderBacktestHtml } from '../../backtest/render-html.ts';
 import { type BacktestReport, renderBacktestText } from '../../backtest/render-text.ts';
 import { runBacktest } from '../../backtest/run-backtest.ts';
 import { isDuration, parseDuration } from '../../domain/duration.ts';
+import { GroupExpander } from '../../evaluator/expand-groups.ts';
 import { closeSources, buildSources } from '../../sources/registry.ts';
 import { loadSpecs } from '../../spec/load.ts';
 import { loadAlertWindows } from '../../spec/load-windows.ts';
@@ -68,7 +69,18 @@ export async function runBacktestCommand(
   const loaded = await loadSpecs([options.slos], { cwd: io.cwd, env: io.env, ...(windows && { windows: windows.tables }) });
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   let stderr = errors.length > 0 ? `${errors.map(formatProblem).join('\n')}\n(backtesting the SLOs that loaded)\n` : '';
-  const slos = options.slo?.length ? loaded.slos.filter((s) => options.slo!.includes(s.id)) : loaded.slos;
+  let slos = options.slo?.length ? loaded.slos.filter((s) => options.slo!.includes(s.id)) : loaded.slos;
+  if (slos.some((s) => s.groupBy)) {
+    // Grouped SLOs are backtested per value: the values their source lists at the end of the range.
+    const listing = buildSources(loaded.sources.filter((s) => s.type === 'prometheus'));
+    try {
+      const expanded = await new GroupExpander().expand(slos, listing, to);
+      for (const w of expanded.warnings) stderr += `warning: ${w.slo}: ${w.message}\n`;
+      slos = expanded.slos;
+    } finally {
+      await closeSources(listing);
+    }
+  }
   if (slos.length === 0) return { code: 1, stdout: '', stderr: `${stderr}no SLO to backtest\n` };
 
   let policies: Policy[];
