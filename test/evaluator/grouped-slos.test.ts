@@ -7,6 +7,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktestCommand } from '../../src/cli/commands/backtest.ts';
 import { runCheck } from '../../src/cli/commands/check.ts';
+import { slosView } from '../../src/app/slos-view.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { saveEvaluation } from '../../src/store/repositories/evaluations.ts';
+import { createPostgresDatabase } from '../helpers/test-databases.ts';
 import { advanceAlerts, emptyAlertingState } from '../../src/alerting/state-machine.ts';
 import { evaluateAll } from '../../src/evaluator/evaluate-all.ts';
 import { GroupExpander } from '../../src/evaluator/expand-groups.ts';
@@ -173,6 +177,26 @@ describe('grouped SLOs (spec.groupBy)', () => {
       const pages = report.result.policies[0]!.results.map((r) => [r.id, r.firings.filter((f) => f.severity === 'page').length > 0]);
       expect(pages).toEqual(MODELS.map((m) => [`model-serving/availability[model=${m}]`, m === BURNING]));
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the /api/slos view shows a grouped SLO as its evaluated instances', async () => {
+    const pg = await createPostgresDatabase('bw_grouped');
+    const dir = await mkdtemp(path.join(tmpdir(), 'burnwatch-grouped-'));
+    const store = await openStore({ databaseUrl: pg.url, dataDir: dir });
+    try {
+      const loaded = loadSpecTexts([{ file: 'slos/serving.yaml', text: spec(prom.url) }], { env: {}, cwd: process.cwd(), fileExists: () => true });
+      const source = new PrometheusSource({ name: 'prometheus', url: prom.url, timeoutSeconds: 30 });
+      const sources = new Map([['prometheus', source]]);
+      const at = new Date(END * 1000);
+      const { slos } = await new GroupExpander().expand(loaded.slos, sources, at);
+      for (const e of await evaluateAll(slos, sources, at)) await saveEvaluation(store.db, e);
+      const view = (await slosView(store.db, loaded.slos, [])) as { slos: Array<{ id: string; status: string }> };
+      expect(view.slos.map((s) => [s.id, s.status])).toEqual(MODELS.map((m) => [`model-serving/availability[model=${m}]`, m === BURNING ? 'page' : 'ok']));
+    } finally {
+      await store.close();
+      await pg.drop();
       await rm(dir, { recursive: true, force: true });
     }
   });
