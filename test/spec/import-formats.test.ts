@@ -157,6 +157,24 @@ describe('Sloth', () => {
     ]);
   });
 
+  it('puts the same name, labels and annotations on burnwatch\'s own notification of a page', async () => {
+    const { notificationPayload } = await import('../../src/service/evaluation-cycle.ts');
+    const { slos } = await loadSpecs([rel('sloth-routing.yaml')], { cwd: REPO, env: {} });
+    const slo = slos[0]!;
+    const evaluation = {
+      id: slo.id, objective: 99.9, window: '30d', status: 'page' as const, evaluatedAt: '2026-11-20T10:00:00.000Z', sli: 0.98,
+      errorBudgetRemaining: 0.5, timeToExhaustionSeconds: 3600, burnRates: {}, tiers: [], events: null,
+    };
+    const intent = { kind: 'firing' as const, idempotencyKey: 'k', sloId: slo.id, tierKey: 'page-1h-5m', severity: 'page' as const, since: evaluation.evaluatedAt, at: evaluation.evaluatedAt, evaluation };
+    expect(notificationPayload(intent, slo)).toMatchObject({
+      alertname: 'EmbeddingApiErrorBudgetBurn',
+      labels: { team: 'ml-serving', severity: 'critical', routing_key: 'ml-oncall' },
+      annotations: { dashboard: 'https://grafana.example.internal/d/embed' },
+    });
+    const ticket = notificationPayload({ ...intent, tierKey: 'ticket-1d-2h', severity: 'ticket' }, slo);
+    expect(ticket).toMatchObject({ labels: { team: 'ml-serving', severity: 'warning' } });
+  });
+
   const sloth = (extra: string, events = 'error_query: sum(rate(e[{{.window}}]))\n        total_query: sum(rate(t[{{.window}}]))') => `version: prometheus/v1
 service: ranker
 ${extra}slos:
