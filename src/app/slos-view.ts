@@ -3,6 +3,7 @@
 import { checkJson } from '../cli/commands/check.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
+import { resolveSlo } from '../evaluator/group-instances.ts';
 import type { Db } from '../store/db.ts';
 import { latestEvaluations, type StoredEvaluation, toSloEvaluation } from '../store/repositories/evaluations.ts';
 
@@ -28,8 +29,14 @@ export function toEvaluation(slo: Slo, e: StoredEvaluation | undefined): SloEval
   return toSloEvaluation(e, slo.window);
 }
 
-export async function slosView(db: Db, slos: readonly Slo[], problems: readonly string[]): Promise<Record<string, unknown>> {
+export async function slosView(db: Db, defined: readonly Slo[], problems: readonly string[]): Promise<Record<string, unknown>> {
   const stored = new Map((await latestEvaluations(db)).map((e) => [e.sloId, e]));
+  // A grouped SLO is shown as its instances (one per label value) that have been evaluated.
+  const slos = defined.flatMap((slo) => {
+    if (!slo.groupBy) return [slo];
+    const instances = [...stored.keys()].filter((id) => id.startsWith(`${slo.id}[`)).sort();
+    return instances.length === 0 ? [slo] : instances.flatMap((id) => resolveSlo(defined, id) ?? []);
+  });
   const evaluations = slos.map((slo) => toEvaluation(slo, stored.get(slo.id)));
   const newest = Math.max(0, ...evaluations.map((e) => Date.parse(e.evaluatedAt)));
   const doc = checkJson(new Date(newest), evaluations, slos) as { evaluatedAt: string; slos: Array<Record<string, unknown>> };

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../domain/clock.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
 import type { SourceMap } from '../evaluator/evaluate-all.ts';
+import { resolveSlo } from '../evaluator/group-instances.ts';
 import { logNotifier } from '../notify/log-notifier.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { OutboxDispatcher } from '../notify/outbox-dispatcher.ts';
@@ -168,7 +169,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const refreshFromStore = async () => {
     const byId = new Map(catalog.current.slos.map((s) => [s.id, s]));
     for (const e of await latestEvaluations(db)) {
-      const slo = byId.get(e.sloId);
+      // An instance of a grouped SLO (`service/name[model=a]`) is rebuilt from its definition.
+      const slo = byId.get(e.sloId) ?? resolveSlo(catalog.current.slos, e.sloId);
       if (slo) latest.set(e.sloId, toEvaluation(slo, e));
     }
     recordEvaluations(metrics, latest.values());

@@ -63,9 +63,21 @@ export interface Slo {
     minEvents: number;
     /** Consecutive unknown evaluations before a no_data signal. */
     noDataAfter: number;
+    /** Empty: the SLO is tracked and reported, and never alerts. */
     tiers: Tier[];
+    /** The generated alerts' name, and labels / annotations on every alert and notification (e.g. from Sloth). */
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
   };
   remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget };
+  /**
+   * A grouped definition (`spec.groupBy`): evaluated as one SLO per value of these labels, at most
+   * `max` of them. Never evaluated itself: see src/evaluator/expand-groups.ts.
+   */
+  groupBy?: { labels: string[]; max: number };
+  /** An SLO made from a grouped definition for one value of its labels. */
+  group?: { of: string; values: Record<string, string> };
   /** Where it was written, for messages. */
   origin: { file: string; line: number };
 }

@@ -12,6 +12,9 @@ export interface Tier {
   shortSeconds: number;
   /** Burn-rate threshold both windows must exceed. */
   factor: number;
+  /** Extra labels / annotations on this tier's alert (e.g. Sloth's page_alert.labels). */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /**

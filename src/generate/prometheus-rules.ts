@@ -92,7 +92,9 @@ function groupsFor(slo: Slo): RuleGroup[] {
   const slices = budgetingOf(slo.indicator.kind) === 'timeslices';
   // The period ratio is built from a short base record: events for occurrence kinds
   // (a ratio of summed increases, not an average of ratios), one slice for slice kinds.
-  const base = slices ? slo.timesliceSeconds : Math.min(...tierWindows(slo.alerting.tiers));
+  // An SLO without alerts (tiers: []) still records its SLI: Sloth's shortest window, 5m.
+  const tiered = tierWindows(slo.alerting.tiers);
+  const base = slices ? slo.timesliceSeconds : tiered.length > 0 ? Math.min(...tiered) : 300;
   const windows = [...new Set([...tierWindows(slo.alerting.tiers), base])].sort((a, b) => a - b);
 
   const sli: Rule[] = windows.map((w) => ({
@@ -108,7 +110,7 @@ function groupsFor(slo: Slo): RuleGroup[] {
       labels: { ...labels, slo_window: period },
     });
   } else {
-    const q = occurrenceQueries(slo.indicator, base);
+    const q = occurrenceQueries(slo.indicator, base, slo.groupBy?.labels);
     sli.push(
       { record: `slo:sli_bad_events:sum${b}`, expr: q.bad, labels: { ...labels, slo_window: b } },
       { record: `slo:sli_events:sum${b}`, expr: q.total, labels: { ...labels, slo_window: b } },
@@ -172,16 +174,20 @@ function alertFor(slo: Slo, tier: Tier, labels: Record<string, string>, sel: str
       `at this pace ${percent} of the budget goes within ${tier.long}.`,
   };
   if (slo.alerting.runbook) annotations.runbook = slo.alerting.runbook;
+  // Labels and annotations the SLO gives its alerts (Sloth's alerting.labels, page_alert.labels…):
+  // existing Alertmanager routes keep matching. A tier's own win over the SLO's.
+  Object.assign(annotations, slo.alerting.annotations, tier.annotations);
+  const routing = { ...slo.alerting.labels, ...tier.labels };
   // The low-traffic guard burnwatch applies (alerting.minEvents): with fewer events in the long
   // window one bad request would page, so the tier stays quiet.
   const guard =
     slo.alerting.minEvents > 0 && budgetingOf(slo.indicator.kind) === 'occurrences'
-      ? `\nand on ()\n(\n  ${occurrenceQueries(slo.indicator, tier.longSeconds).total} >= ${num(slo.alerting.minEvents)}\n)`
+      ? `\nand on (${slo.groupBy?.labels.join(', ') ?? ''})\n(\n  ${occurrenceQueries(slo.indicator, tier.longSeconds, slo.groupBy?.labels).total} >= ${num(slo.alerting.minEvents)}\n)`
       : '';
   return {
-    alert: `${camel(slo.id)}BudgetBurn`,
+    alert: slo.alerting.name ?? `${camel(slo.id)}BudgetBurn`,
     expr: `(\n  ${burn(tier.longSeconds)}\n)\nand\n(\n  ${burn(tier.shortSeconds)}\n)${guard}`,
-    labels: { ...labels, severity: tier.severity, long: tier.long, short: tier.short },
+    labels: { ...labels, severity: tier.severity, ...routing, long: tier.long, short: tier.short },
     annotations,
   };
 }

@@ -21,9 +21,13 @@ function selectorWith(selector: string, extra: string): string {
   return `{${inner ? `${inner},` : ''}${extra}}`;
 }
 
-/** `op(text)`, unless the text already is one whole `op(…)` (keeps generated PromQL readable). */
-export function aggregate(op: string, text: string): string {
+/**
+ * `op(text)`, unless the text already is one whole `op(…)` (keeps generated PromQL readable).
+ * With `by` (a grouped SLO), `op by (labels) (text)`: one series per value, as Sloth's rules keep.
+ */
+export function aggregate(op: string, text: string, by?: readonly string[]): string {
   const t = text.trim();
+  if (by && by.length > 0) return `${op} by (${by.join(', ')}) (${t})`;
   const head = new RegExp(`^${op}\\s*\\(`).exec(t);
   if (head) {
     let depth = 0;
@@ -45,18 +49,18 @@ export interface OccurrenceQueries {
 }
 
 /** Bad and total events over one window for the occurrence kinds (ratio, latency). */
-export function occurrenceQueries(indicator: Indicator, windowSeconds: number): OccurrenceQueries {
+export function occurrenceQueries(indicator: Indicator, windowSeconds: number, by?: readonly string[]): OccurrenceQueries {
   const w = formatDuration(windowSeconds);
   if (indicator.kind === 'latency') {
     const sel = indicator.selector.trim().replace(/^\{|\}$/g, '').trim();
-    const total = `sum(increase(${indicator.metric}_count${sel ? `{${sel}}` : ''}[${w}]))`;
-    const good = `sum(increase(${indicator.metric}_bucket${selectorWith(sel, leMatcher(indicator.thresholdSeconds))}[${w}]))`;
+    const total = aggregate('sum', `increase(${indicator.metric}_count${sel ? `{${sel}}` : ''}[${w}])`, by);
+    const good = aggregate('sum', `increase(${indicator.metric}_bucket${selectorWith(sel, leMatcher(indicator.thresholdSeconds))}[${w}])`, by);
     return { bad: `(${total} - ${good})`, total };
   }
   if (indicator.kind === 'ratio') {
-    const total = aggregate('sum', withWindow(indicator.total.text, windowSeconds));
-    if (indicator.bad) return { bad: aggregate('sum', withWindow(indicator.bad.text, windowSeconds)), total };
-    if (indicator.good) return { bad: `(${total} - ${aggregate('sum', withWindow(indicator.good.text, windowSeconds))})`, total };
+    const total = aggregate('sum', withWindow(indicator.total.text, windowSeconds), by);
+    if (indicator.bad) return { bad: aggregate('sum', withWindow(indicator.bad.text, windowSeconds), by), total };
+    if (indicator.good) return { bad: `(${total} - ${aggregate('sum', withWindow(indicator.good.text, windowSeconds), by)})`, total };
     throw new Error('a ratio indicator needs good or bad');
   }
   throw new Error(`${indicator.kind} is a time-slice indicator`);
@@ -71,20 +75,22 @@ const BAD_WHEN: Record<'gte' | 'gt' | 'lte' | 'lt', string> = { gte: '<', gt: '<
  */
 export function badSliceExpr(slo: Slo): string {
   const { indicator } = slo;
+  const by = slo.groupBy?.labels;
+  const on = `on(${by?.join(', ') ?? ''})`;
   const q = (ref: QueryRef) => withWindow(ref.text, slo.timesliceSeconds);
   switch (indicator.kind) {
     case 'freshness':
-      return `(time() - ${aggregate('max', q(indicator.query))}) > bool ${indicator.maxAgeSeconds}`;
+      return `(time() - ${aggregate('max', q(indicator.query), by)}) > bool ${indicator.maxAgeSeconds}`;
     case 'throughput': {
-      const bad = `${aggregate('min', q(indicator.query))} < bool ${indicator.min}`;
+      const bad = `${aggregate('min', q(indicator.query), by)} < bool ${indicator.min}`;
       if (!indicator.activeWhen) return bad;
-      const active = aggregate('max', q(indicator.activeWhen));
-      return `((${bad}) or on() (0 * ${active} + 1)) and on() (${active} > 0)`;
+      const active = aggregate('max', q(indicator.activeWhen), by);
+      return `((${bad}) or ${on} (0 * ${active} + 1)) and ${on} (${active} > 0)`;
     }
     case 'threshold': {
       // Every series must satisfy the condition: the worst one decides.
       const worst = indicator.op === 'gte' || indicator.op === 'gt' ? 'min' : 'max';
-      return `${aggregate(worst, q(indicator.query))} ${BAD_WHEN[indicator.op]} bool ${indicator.value}`;
+      return `${aggregate(worst, q(indicator.query), by)} ${BAD_WHEN[indicator.op]} bool ${indicator.value}`;
     }
     default:
       throw new Error(`${indicator.kind} is an occurrence indicator`);
@@ -95,7 +101,7 @@ export function badSliceExpr(slo: Slo): string {
 export function errorRatioExpr(slo: Slo, windowSeconds: number): string {
   const { indicator } = slo;
   if (indicator.kind === 'ratio' || indicator.kind === 'latency') {
-    const q = occurrenceQueries(indicator, windowSeconds);
+    const q = occurrenceQueries(indicator, windowSeconds, slo.groupBy?.labels);
     return `${q.bad}\n/\n${q.total}`;
   }
   return `avg_over_time((${badSliceExpr(slo)})[${formatDuration(windowSeconds)}:${formatDuration(slo.timesliceSeconds)}])`;

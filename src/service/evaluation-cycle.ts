@@ -8,6 +8,7 @@ import { type AlertIntent, type AlertTransition, advanceAlerts } from '../alerti
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
 import { evaluateAll, NO_ANSWER_BEFORE_DEADLINE, type SourceMap } from '../evaluator/evaluate-all.ts';
+import { GroupExpander } from '../evaluator/expand-groups.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { loadAlertingState, saveSloAlertState } from '../store/repositories/alerting-state.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
@@ -32,6 +33,8 @@ export interface CycleDeps {
    * SLO its evaluation.
    */
   readDeadlineSeconds?: number;
+  /** Grouped SLOs (spec.groupBy) as one SLO per label value; remembers the values between cycles. */
+  groups?: GroupExpander;
 }
 
 export interface CycleResult {
@@ -74,6 +77,25 @@ export function notificationPayload(intent: AlertIntent, slo: Slo | undefined): 
     burnRates: e.burnRates,
     ...(intent.tier ? { signal: intent.tier } : {}),
     ...(e.error ? { error: e.error } : {}),
+    ...alertRouting(intent, slo),
+  };
+}
+
+/**
+ * The labels and annotations the SLO gives its alerts (Sloth's alerting.labels, a tier's own,
+ * the label values of a grouped SLO), so a receiver routes burnwatch's notifications as it routes
+ * the generated Prometheus alerts.
+ */
+function alertRouting(intent: AlertIntent, slo: Slo | undefined): Record<string, unknown> {
+  if (!slo) return {};
+  const tier = slo.alerting.tiers.find((t) => `${t.severity}-${t.long}-${t.short}` === intent.tierKey);
+  const labels = { ...slo.group?.values, ...slo.alerting.labels, ...tier?.labels };
+  const annotations = { ...slo.alerting.annotations, ...tier?.annotations };
+  return {
+    ...(slo.alerting.name !== undefined && { alertname: slo.alerting.name }),
+    ...(Object.keys(labels).length > 0 && { labels }),
+    ...(Object.keys(annotations).length > 0 && { annotations }),
+    ...(slo.group && { group: slo.group.of }),
   };
 }
 
@@ -88,9 +110,15 @@ async function withReadDeadline<T>(seconds: number | undefined, run: (deadline: 
   }
 }
 
-export async function runEvaluationCycle(deps: CycleDeps, slos: readonly Slo[], at: Date, signal: AbortSignal): Promise<CycleResult> {
-  return tracer.startActiveSpan('evaluation.cycle', { attributes: { 'burnwatch.slos': slos.length, 'burnwatch.at': at.toISOString() } }, async (span) => {
+/** Used when the caller keeps none: the values of grouped SLOs survive between cycles of one process. */
+const sharedGroups = new GroupExpander();
+
+export async function runEvaluationCycle(deps: CycleDeps, defined: readonly Slo[], at: Date, signal: AbortSignal): Promise<CycleResult> {
+  return tracer.startActiveSpan('evaluation.cycle', { attributes: { 'burnwatch.slos': defined.length, 'burnwatch.at': at.toISOString() } }, async (span) => {
     try {
+      const expanded = await (deps.groups ?? sharedGroups).expand(defined, deps.sources(), at, signal);
+      for (const w of expanded.warnings) deps.logger.warn({ slo: w.slo }, w.message);
+      const slos = expanded.slos;
       const evaluations = await withReadDeadline(deps.readDeadlineSeconds, (readDeadline) =>
         evaluateAll(slos, deps.sources(), at, { signal, ...(readDeadline ? { readDeadline } : {}) }),
       );

@@ -3,6 +3,7 @@
 // alerts, and Bolt's receiver at POST /slack/events (or Socket Mode).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
+import { resolveSlo } from '../evaluator/group-instances.ts';
 import { IncidentDesk } from '../incidents/incident-desk.ts';
 import { loadPostmortemTemplate } from '../incidents/postmortem.ts';
 import { AlertDesk, type ChangeSuspects } from './alert-desk.ts';
@@ -35,7 +36,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     const botConfig = { ...loadSlackBotConfig(env), ...(slack.defaultChannel ? { defaultChannel: slack.defaultChannel } : {}) };
     const logger = ctx.logger.child({ component: 'slack' });
     const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
-    const slo = (id: string) => ctx.slos().find((s) => s.id === id);
+    // An alert of a grouped SLO carries its instance's id (`service/name[model=a]`).
+    const slo = (id: string) => resolveSlo(ctx.slos(), id);
     const deskDeps = { db: ctx.db, clock: ctx.clock, config: botConfig, slo, slos: ctx.slos };
     const incidents = new IncidentDesk(deskDeps);
     const alerts = new AlertDesk({ ...deskDeps, incidents, ...(options.suspects ? { suspects: options.suspects } : {}) });

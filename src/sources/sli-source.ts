@@ -30,6 +30,11 @@ export interface SliSource {
    * SLOs. One entry per request, in order: its reading, or the SourceError that request met.
    */
   readMany?(requests: readonly SliRequest[]): Promise<Array<SliReading | Error>>;
+  /**
+   * Optional: the label sets of the series a query returns at one instant (the values a grouped
+   * SLO is evaluated for). Prometheus sources answer it.
+   */
+  seriesLabels?(query: string, at: Date, signal?: AbortSignal): Promise<Array<Record<string, string>>>;
   /** Cheap reachability probe for /readyz. */
   ping(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

@@ -8,8 +8,11 @@ import type { z } from 'zod';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { maximumBytesBilledWarning } from './bigquery-billing.ts';
 import { type EnvIssue, expandEnv } from './env.ts';
-import { type ImportResult, mapPath } from './import/imported.ts';
-import { importOpenSlo, isOpenSlo } from './import/openslo.ts';
+import { type AlertWindowsTable, isAlertWindows } from './import/alert-windows.ts';
+import { type ImportFormat, type ImportResult, mapPath, mapPathIn } from './import/imported.ts';
+import { looksLike } from './import/looks-like.ts';
+import { importOpenSloSet, isOpenSlo, OPENSLO_API_VERSIONS } from './import/openslo.ts';
+import { importPyrra, isPyrra, PYRRA_API_VERSION } from './import/pyrra.ts';
 import { importSloth, isSloth } from './import/sloth.ts';
 import { checkQueriesOf, implicitPrometheus, normalizeDataSource, normalizeSlo } from './normalize.ts';
 import { type Locator, yamlLocator } from './positions.ts';
@@ -25,6 +28,8 @@ export interface LoadOptions {
   cwd?: string;
   /** Expand `${VAR}` (default true; `convert` keeps them as written). */
   expandEnv?: boolean;
+  /** Sloth AlertWindows tables (`--windows`): the default tiers of SLOs with that period. */
+  windows?: readonly AlertWindowsTable[];
 }
 
 export interface LoadResult {
@@ -39,7 +44,7 @@ export interface SpecText {
   text: string;
 }
 
-export type DocumentFormat = 'burnwatch' | 'sloth' | 'openslo';
+export type DocumentFormat = 'burnwatch' | ImportFormat;
 
 /** One burnwatch/v1 document, written natively or produced by an importer. */
 export interface Candidate {
@@ -115,8 +120,8 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
   const fileExists = options.fileExists ?? ((p: string) => existsSync(path.resolve(cwd, p)));
   const { candidates, problems } = readCandidates(texts, options);
   const report = (c: Candidate, severity: ProblemSeverity, code: ProblemCode, p: Path, message: string, key = false) => {
-    const { line, column } = c.locate(p, { key });
-    problems.push({ severity, code, file: c.file, line, column, path: c.showPath(p), message });
+    const { line, column, file } = c.locate(p, { key });
+    problems.push({ severity, code, file: file ?? c.file, line, column, path: c.showPath(p), message });
   };
 
   // DataSources first: SLOs refer to them by name, across files.
@@ -158,6 +163,7 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
       brokenSources,
       fileExists,
       origin: { file: c.file, line: c.line },
+      ...(options.windows && { windows: options.windows }),
     };
     if (!parsed) {
       // Still check the queries that are well-formed: one round of `validate` shows every problem.
@@ -201,13 +207,73 @@ function overlaps(a: Path, b: Path): boolean {
 }
 
 const NATIVE_KINDS = ['SLO', 'DataSource'] as const;
-const KNOWN_API_VERSIONS = [API_VERSION, 'sloth.slok.dev/v1', 'openslo/v1'];
+const KNOWN_API_VERSIONS = [API_VERSION, 'sloth.slok.dev/v1', ...OPENSLO_API_VERSIONS, PYRRA_API_VERSION];
+
+/** A document as written: where it is, for messages. */
+interface Written {
+  file: string;
+  locate: Locator;
+}
+
+/**
+ * The documents of one YAML document: itself, or the items of a top-level list (the OpenSLO SDK's
+ * and CLI's form) or of a Kubernetes `kind: List`, each with the path it has inside the YAML document.
+ */
+function documentsOf(raw: unknown): Array<{ value: unknown; at: Path }> {
+  if (Array.isArray(raw)) return raw.map((value, i) => ({ value, at: [i] }));
+  const record = raw as Record<string, unknown> | null;
+  if (record !== null && typeof record === 'object' && record.kind === 'List' && Array.isArray(record.items))
+    return record.items.map((value, i) => ({ value, at: ['items', i] }));
+  return [{ value: raw, at: [] }];
+}
+
+function startsWith(path: Path, prefix: Path): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
+}
 
 /** Parse YAML, expand the environment, recognise the format and run importers. */
 export function readCandidates(texts: readonly SpecText[], options: LoadOptions = {}): { candidates: Candidate[]; problems: Problem[] } {
   const env = options.env ?? process.env;
   const candidates: Candidate[] = [];
   const problems: Problem[] = [];
+  // OpenSLO documents are imported together: an SLO refers to SLIs, DataSources and AlertPolicies by name.
+  const openslo: Array<Written & { record: Record<string, unknown>; broken: boolean }> = [];
+
+  /** The candidates and notes of one import; `set` are the documents note and path indexes refer to. */
+  const emit = (imported: ImportResult, self: Written, set: readonly Written[] = []) => {
+    const place = (doc: number | undefined, p: Path, o?: { key?: boolean }) => {
+      const written = doc === undefined ? self : (set[doc] ?? self);
+      const position = written.locate(p, o);
+      return { ...position, file: position.file ?? written.file };
+    };
+    const before = problems.length;
+    for (const note of imported.notes) {
+      const { line, column, file } = place(note.doc, note.path, { key: note.key ?? false });
+      problems.push({ severity: note.severity, code: note.code, file, line, column, path: formatPath(note.path), message: note.message });
+    }
+    const notes = problems.slice(before);
+    for (const d of imported.docs) {
+      const sourceLocate: Locator = (p, o) => {
+        const { path: sp, doc } = mapPathIn(d.from, p);
+        return place(doc, sp, o);
+      };
+      const showPath = (p: Path) => {
+        const exact = d.from.find(([native]) => native.length === p.length && native.every((s, i) => s === p[i]));
+        return exact ? formatPath(exact[1]) : `${formatPath(mapPath(d.from, p))} (burnwatch ${formatPath(p)})`;
+      };
+      candidates.push({
+        kind: d.kind ?? 'SLO',
+        value: d.value,
+        file: self.file,
+        format: imported.format,
+        locate: sourceLocate,
+        showPath,
+        line: sourceLocate([]).line,
+        notes,
+      });
+    }
+  };
+
   for (const { file, text } of texts) {
     const lines = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -227,77 +293,85 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
         });
       }
       if (doc.errors.length > 0 || doc.contents === null) continue;
-      const locate = yamlLocator(doc, lines);
-      const problem = (severity: ProblemSeverity, code: ProblemCode, p: Path, message: string, key = false) => {
-        const { line, column } = locate(p, { key });
-        problems.push({ severity, code, file, line, column, path: formatPath(p), message });
-      };
+      const yamlLocate = yamlLocator(doc, lines);
       let raw: unknown;
       try {
         raw = doc.toJS({ maxAliasCount: 1000 });
       } catch (error) {
         // e.g. an alias to an anchor of another document (anchors do not cross `---`).
-        problem('error', 'yaml', [], `YAML: ${(error as Error).message}`);
+        const { line, column } = yamlLocate([]);
+        problems.push({ severity: 'error', code: 'yaml', file, line, column, path: '', message: `YAML: ${(error as Error).message}` });
         continue;
       }
-      let value = raw;
-      let broken = false;
-      if (options.expandEnv !== false) {
-        const issues: EnvIssue[] = [];
-        value = expandEnv(raw, env, issues);
-        for (const issue of issues) problem('error', 'env', issue.path, issue.message);
-        broken = issues.length > 0;
-      }
-      const startLine = locate([]).line;
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        problem('error', 'format', [], 'expected a mapping with apiVersion and kind (or a Sloth file with version: prometheus/v1)');
-        continue;
-      }
-      const record = value as Record<string, unknown>;
-      let imported: ImportResult | undefined;
-      if (isSloth(record)) imported = importSloth(record);
-      else if (isOpenSlo(record)) imported = importOpenSlo(record);
-      if (imported && broken) continue;
-      if (imported) {
-        const before = problems.length;
-        for (const note of imported.notes) problem(note.severity, note.code, note.path, note.message, note.key);
-        const notes = problems.slice(before);
-        for (const d of imported.docs) {
-          const sourceLocate: Locator = (p, o) => locate(mapPath(d.from, p), o);
-          const showPath = (p: Path) => {
-            const exact = d.from.find(([native]) => native.length === p.length && native.every((s, i) => s === p[i]));
-            return exact ? formatPath(exact[1]) : `${formatPath(mapPath(d.from, p))} (burnwatch ${formatPath(p)})`;
-          };
-          candidates.push({ kind: 'SLO', value: d.value, file, format: imported.format, locate: sourceLocate, showPath, line: locate(d.origin).line, notes });
+      let expanded = raw;
+      const issues: EnvIssue[] = [];
+      if (options.expandEnv !== false) expanded = expandEnv(raw, env, issues);
+      for (const item of documentsOf(expanded)) {
+        const locate: Locator = item.at.length === 0 ? yamlLocate : (p, o) => yamlLocate([...item.at, ...p], o);
+        const problem = (severity: ProblemSeverity, code: ProblemCode, p: Path, message: string, key = false) => {
+          const { line, column } = locate(p, { key });
+          problems.push({ severity, code, file, line, column, path: formatPath(p), message });
+        };
+        const own = issues.filter((issue) => startsWith(issue.path, item.at));
+        for (const issue of own) problem('error', 'env', issue.path.slice(item.at.length), issue.message);
+        const broken = own.length > 0;
+        const value = item.value;
+        const startLine = locate([]).line;
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          problem('error', 'format', [], 'expected a mapping with apiVersion and kind (or a Sloth file with version: prometheus/v1)');
+          continue;
         }
-        continue;
-      }
-      if (record.apiVersion !== API_VERSION) {
-        const given = record.apiVersion;
-        if (given === undefined) problem('error', 'format', [], `needs apiVersion: ${API_VERSION} (or a Sloth / OpenSLO document)`);
-        else
+        const record = value as Record<string, unknown>;
+        if (isAlertWindows(record)) {
+          problem('warning', 'format', ['kind'], 'a Sloth AlertWindows file is a tier table, not an SLO: ignored here; give it to generate / backtest with --windows');
+          continue;
+        }
+        if (isOpenSlo(record)) {
+          openslo.push({ file, locate, record, broken });
+          continue;
+        }
+        let imported: ImportResult | undefined;
+        if (isSloth(record)) imported = importSloth(record, options.windows);
+        else if (isPyrra(record)) imported = importPyrra(record);
+        if (imported && broken) continue;
+        if (imported) {
+          emit(imported, { file, locate });
+          continue;
+        }
+        if (record.apiVersion !== API_VERSION) {
+          const given = record.apiVersion;
+          const looks = looksLike(record);
+          if (looks) problem('error', 'format', given === undefined ? [] : ['apiVersion'], looks);
+          else if (given === undefined) problem('error', 'format', [], `needs apiVersion: ${API_VERSION} (or a Sloth / OpenSLO / Pyrra document)`);
+          else
+            problem(
+              'error',
+              'format',
+              ['apiVersion'],
+              `unknown apiVersion ${JSON.stringify(given)}${typeof given === 'string' ? didYouMean(given, KNOWN_API_VERSIONS) : ''}; burnwatch reads ${KNOWN_API_VERSIONS.join(', ')} and Sloth's version: prometheus/v1`,
+            );
+          continue;
+        }
+        const kind = record.kind;
+        if (kind !== 'SLO' && kind !== 'DataSource') {
           problem(
             'error',
             'format',
-            ['apiVersion'],
-            `unknown apiVersion ${JSON.stringify(given)}${typeof given === 'string' ? didYouMean(given, KNOWN_API_VERSIONS) : ''}; burnwatch reads ${KNOWN_API_VERSIONS.join(', ')} and Sloth's version: prometheus/v1`,
+            kind === undefined ? [] : ['kind'],
+            kind === undefined
+              ? 'needs kind: SLO or kind: DataSource'
+              : `unknown kind ${JSON.stringify(kind)}${typeof kind === 'string' ? didYouMean(kind, NATIVE_KINDS) : ''}; expected SLO or DataSource`,
           );
-        continue;
+          continue;
+        }
+        candidates.push({ kind, value, file, format: 'burnwatch', locate, showPath: formatPath, line: startLine, ...(broken && { broken }) });
       }
-      const kind = record.kind;
-      if (kind !== 'SLO' && kind !== 'DataSource') {
-        problem(
-          'error',
-          'format',
-          kind === undefined ? [] : ['kind'],
-          kind === undefined
-            ? 'needs kind: SLO or kind: DataSource'
-            : `unknown kind ${JSON.stringify(kind)}${typeof kind === 'string' ? didYouMean(kind, NATIVE_KINDS) : ''}; expected SLO or DataSource`,
-        );
-        continue;
-      }
-      candidates.push({ kind, value, file, format: 'burnwatch', locate, showPath: formatPath, line: startLine, ...(broken && { broken }) });
     }
+  }
+
+  if (openslo.length > 0) {
+    const usable = openslo.filter((d) => !d.broken);
+    for (const result of importOpenSloSet(usable.map((d) => d.record))) emit(result, usable[result.doc]!, usable);
   }
   return { candidates, problems };
 }

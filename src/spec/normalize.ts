@@ -7,14 +7,18 @@ import { budgetingOf } from '../domain/slo.ts';
 import { defaultTiers, makeTier, type Tier } from '../domain/tiers.ts';
 import type { Path, ProblemCode, ProblemSeverity } from './problem.ts';
 import { promqlError, sqlErrors } from './query-check.ts';
+import { outerAggregations } from './query-grouping.ts';
 import { type DataSourceDoc, parseBytes, Query, type SloDoc } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import type { AlertWindowsTable } from './import/alert-windows.ts';
 
 export const DEFAULTS = {
   window: '30d',
   source: 'prometheus',
   timeslice: '1m',
   interval: '1m',
+  /** Values of a grouped SLO evaluated at most. */
+  maxGroups: 100,
   /** Consecutive unknown evaluations before a no_data signal. */
   noDataAfter: 3,
   prometheusUrl: 'http://localhost:9090',
@@ -32,6 +36,8 @@ export interface NormalizeContext {
   /** Whether a referenced runbook / template path exists (relative paths are relative to the repo root). */
   fileExists: (path: string) => boolean;
   origin: Slo['origin'];
+  /** Sloth AlertWindows tables (`--windows`): default tiers per SLO period. */
+  windows?: readonly AlertWindowsTable[];
 }
 
 export function normalizeDataSource(doc: DataSourceDoc): DataSourceSpec {
@@ -113,8 +119,17 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
         error([...path, 'short'], `must be shorter than long (${t.long}), got ${t.short}`);
         good = false;
       }
-      if (good) tiers.push(makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds));
+      if (good)
+        tiers.push({
+          ...makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds),
+          ...(t.labels && { labels: { ...t.labels } }),
+          ...(t.annotations && { annotations: { ...t.annotations } }),
+        });
     });
+  } else if (ctx.windows?.some((t) => t.periodSeconds === windowSeconds)) {
+    // A Sloth AlertWindows table for this period (--windows) replaces the default tiers.
+    const table = ctx.windows.find((t) => t.periodSeconds === windowSeconds)!;
+    for (const t of table.tiers) tiers.push(makeTier(t.severity, t.budgetPercent, parseDuration(t.long), parseDuration(t.short), windowSeconds));
   } else {
     tiers.push(...defaultTiers(windowSeconds).filter((t) => t.longSeconds <= windowSeconds));
     if (tiers.length === 0) error(['spec', 'window'], `is shorter than every default tier (1h…3d); give alerting.tiers`);
@@ -166,6 +181,8 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
       error(['spec', 'alerting', field], `file ${JSON.stringify(ref)} does not exist (paths are relative to the repository root, where burnwatch runs)`, 'reference');
   }
 
+  if (indicator) checkGrouping(spec.groupBy, spec.maxGroups, indicator, error, warn);
+
   if (!ok || !indicator) return undefined;
   const { rollback, rerun } = spec.remediation ?? {};
   const remediation: Slo['remediation'] =
@@ -192,8 +209,12 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
       minEvents,
       noDataAfter: alerting.noDataAfter ?? DEFAULTS.noDataAfter,
       tiers,
+      ...(alerting.name !== undefined && { name: alerting.name }),
+      ...(alerting.labels && { labels: { ...alerting.labels } }),
+      ...(alerting.annotations && { annotations: { ...alerting.annotations } }),
     },
     ...(remediation && { remediation }),
+    ...(spec.groupBy && { groupBy: { labels: [...spec.groupBy], max: spec.maxGroups ?? DEFAULTS.maxGroups } }),
     origin: ctx.origin,
   };
 }
@@ -351,4 +372,66 @@ function normalizeIndicator(
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+/** Each PromQL query of an indicator, with the path it was written at. */
+function promqlOf(indicator: Indicator): Array<{ ref: QueryRef; path: Path }> {
+  const base = ['spec', 'indicator', indicator.kind];
+  switch (indicator.kind) {
+    case 'ratio':
+      return (['good', 'bad', 'total'] as const).flatMap((k) => (indicator[k] ? [{ ref: indicator[k]!, path: [...base, k] }] : []));
+    case 'latency':
+      return [];
+    case 'throughput':
+      return [{ ref: indicator.query, path: [...base, 'query'] }, ...(indicator.activeWhen ? [{ ref: indicator.activeWhen, path: [...base, 'activeWhen'] }] : [])];
+    default:
+      return [{ ref: indicator.query, path: [...base, 'query'] }];
+  }
+}
+
+/**
+ * groupBy needs queries that keep its labels (burnwatch adds `label="value"` to every selector of
+ * each instance). Without groupBy, a query grouped `by (…)` would be summed into one ratio over
+ * every value, silently: say so.
+ */
+function checkGrouping(
+  groupBy: readonly string[] | undefined,
+  maxGroups: number | undefined,
+  indicator: Indicator,
+  error: ErrorSink,
+  warn: (path: Path, message: string) => void,
+): void {
+  const queries = promqlOf(indicator);
+  if (!groupBy) {
+    if (maxGroups !== undefined) warn(['spec', 'maxGroups'], 'is ignored without spec.groupBy');
+    for (const { ref, path } of queries) {
+      if (ref.language !== 'promql') continue;
+      const kept = [...new Set(outerAggregations(ref.text).flatMap((a) => a.by ?? []))];
+      if (kept.length > 0)
+        warn(
+          path,
+          `the query is grouped by (${kept.join(', ')}): burnwatch sums it into one SLO over every ${kept.join('/')}; for one SLO per value, add spec.groupBy: [${kept.join(', ')}]`,
+        );
+    }
+    return;
+  }
+  const sql = queries.find((q) => q.ref.language !== 'promql');
+  if (sql) {
+    error(['spec', 'groupBy'], `needs PromQL queries: ${sql.path.join('.')} is SQL (write one SLO per value, or a query per value)`);
+    return;
+  }
+  for (const { ref, path } of queries) {
+    for (const agg of outerAggregations(ref.text)) {
+      const drops = agg.without ? groupBy.filter((l) => agg.without!.includes(l)) : groupBy.filter((l) => !agg.by!.includes(l));
+      if (drops.length > 0) {
+        error(
+          path,
+          `${agg.op}${agg.without ? ` without (${agg.without.join(', ')})` : agg.by!.length > 0 ? ` by (${agg.by!.join(', ')})` : ''} drops ${drops.join(', ')}, which spec.groupBy evaluates one SLO per value of: write ${agg.op} by (${groupBy.join(', ')}) (…), or leave the aggregation out`,
+        );
+        break;
+      }
+    }
+    const matched = groupBy.filter((l) => new RegExp(`[{,]\\s*${l}\\s*(=|!=|=~|!~)`).test(ref.text));
+    if (matched.length > 0) error(path, `already matches ${matched.join(', ')}: spec.groupBy adds ${matched.map((l) => `${l}="<value>"`).join(', ')} to every selector itself`);
+  }
 }

@@ -5,6 +5,8 @@ import type { Path } from './problem.ts';
 export interface Position {
   line: number;
   column: number;
+  /** Set when the field was written in another file (an OpenSLO SLI or AlertPolicy an SLO refers to). */
+  file?: string;
 }
 
 /** Where a path of one parsed document was written; falls back to the nearest written ancestor. */

@@ -147,12 +147,17 @@ export const IndicatorDoc = z
   })
   .check(exactlyOne(INDICATOR_KINDS, `needs one of ${INDICATOR_KINDS.join(', ')}`, (given) => `gives ${given.join(' and ')}: an SLO has exactly one indicator`));
 
+/** Labels and annotations put on generated alerts and notifications (Alertmanager routes match them). */
+const AlertLabels = z.record(z.string(), z.string());
+
 export const TierDoc = z.strictObject({
   severity: z.enum(['page', 'ticket']),
   budgetPercent: z.number().gt(0).max(100),
   long: Duration,
   /** Default: long / 12 (the workbook's ratio). */
   short: Duration.optional(),
+  labels: AlertLabels.optional(),
+  annotations: AlertLabels.optional(),
 });
 
 /** Workload kinds src/actions can act on: roll back a serving workload, re-run a training job. */
@@ -179,6 +184,13 @@ export const SloDoc = z.strictObject({
     indicator: IndicatorDoc,
     timeslice: Duration.optional(),
     interval: Duration.optional(),
+    /** One SLO per value of these labels (per model, route, tenant), each with its own budget and alerts. */
+    groupBy: z
+      .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: 'must be a Prometheus label name' }))
+      .min(1)
+      .optional(),
+    /** At most this many values are evaluated (default 100); more is reported. */
+    maxGroups: z.number().int().min(1).max(10_000).optional(),
     alerting: z
       .strictObject({
         channel: NonEmpty.optional(),
@@ -186,7 +198,12 @@ export const SloDoc = z.strictObject({
         postmortemTemplate: NonEmpty.optional(),
         minEvents: z.number().int().min(0).optional(),
         noDataAfter: z.number().int().min(1).optional(),
-        tiers: z.array(TierDoc).min(1).optional(),
+        /** `[]`: tracked, shown and reported, never alerting. */
+        tiers: z.array(TierDoc).optional(),
+        /** The generated alerts' name (default: from the SLO id), and labels/annotations on every tier's alert. */
+        name: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { message: 'must be a Prometheus alert name (letters, digits, _ and :)' }).optional(),
+        labels: AlertLabels.optional(),
+        annotations: AlertLabels.optional(),
       })
       .optional(),
     remediation: z

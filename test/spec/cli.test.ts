@@ -150,14 +150,16 @@ describe('burnwatch convert', () => {
     expect(stdout).toMatch(/^# converted by burnwatch from sloth/);
     expect(stdout).toContain('apiVersion: burnwatch/v1\nkind: SLO\n');
     expect(stdout).toContain('bad: sum(rate(retrieval_requests_total{code=~"(5..|429)"}[$window]))');
-    expect(stderr).toMatch(/sloth-candidate-retrieval\.yaml:15:7 slos\[0\]\.alerting\.name: warning: .*dropped/);
+    // Sloth's alert name is kept: nothing is dropped from this file.
+    expect(stdout).toContain('name: CandidateRetrievalHighErrorRate');
+    expect(stderr).toBe('');
   });
 
   it('exits 1 when a document cannot be converted', async () => {
     await writeFile(path.join(dir, 'plugin.yaml'), 'version: prometheus/v1\nservice: x\nslos:\n  - name: p\n    objective: 99\n    sli:\n      plugin: { id: x }\n');
     const { code, stderr } = burnwatch(['convert', 'plugin.yaml'], dir);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/plugin\.yaml:7:7 slos\[0\]\.sli\.plugin: Sloth SLI plugins/);
+    expect(stderr).toMatch(/plugin\.yaml:7:21 slos\[0\]\.sli\.plugin\.id: Sloth SLI plugins/);
   });
 
   it('says when the file does not exist', () => {

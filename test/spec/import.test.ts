@@ -80,7 +80,9 @@ describe('Sloth', () => {
       ['page', 14.4],
       ['page', 6],
     ]);
-    expect(problems).toMatchObject([{ severity: 'warning', code: 'import', line: 15, path: 'slos[0].alerting.name' }]);
+    // Sloth's alert name is kept for the generated alerts.
+    expect(slo!.alerting.name).toBe('CandidateRetrievalHighErrorRate');
+    expect(problems).toEqual([]);
   });
 
   it('reads the Kubernetes PrometheusServiceLevel (camelCase) form and merges labels', () => {
@@ -110,11 +112,13 @@ spec:
     expect(slos[0]!.indicator.kind === 'ratio' && slos[0]!.indicator.bad!.text).toBe(
       'sum(rate(ranker_request_duration_seconds_count[$window])) - sum(rate(ranker_request_duration_seconds_bucket{le="0.15"}[$window]))',
     );
-    expect(slos[0]!.alerting.tiers.map((t) => t.severity)).toEqual(['ticket', 'ticket']);
-    expect(problems.map((p) => [p.line, p.path, p.severity])).toEqual([
-      [16, 'spec.slos[0].alerting.name', 'warning'],
-      [20, 'spec.slos[0].alerting.ticketAlert.labels', 'warning'],
+    // The ticket alert's labels stay on its tiers, so Alertmanager routes on severity: warning keep matching.
+    expect(slos[0]!.alerting.tiers.map((t) => [t.severity, t.labels])).toEqual([
+      ['ticket', { severity: 'warning' }],
+      ['ticket', { severity: 'warning' }],
     ]);
+    expect(slos[0]!.alerting.name).toBe('RankerLatency');
+    expect(problems).toEqual([]);
   });
 
   it('imports a raw error ratio as bad / vector(1) and says so', () => {
@@ -158,16 +162,16 @@ slos:
     objective: 99
     sli:
       plugin:
-        id: sloth-common/kubernetes/apiserver/availability
+        id: sloth-common/coredns/latency
 `);
     expect(slos.map((s) => s.name)).toEqual(['ok']);
     expect(problems.filter((p) => p.severity === 'error').map((p) => [p.line, p.path])).toEqual([
       [14, 'slos[1].sli.events.error_query'],
       [17, 'slos[2].objective'],
-      [25, 'slos[3].sli.plugin'],
+      [26, 'slos[3].sli.plugin.id'],
     ]);
     expect(problems.find((p) => p.line === 17)!.message).toBe('must be below 100, got 100');
-    expect(problems.find((p) => p.line === 25)!.message).toMatch(/plugins .* cannot be imported/);
+    expect(problems.find((p) => p.line === 26)!.message).toMatch(/plugins .* cannot be imported/);
   });
 
   it('warns about fields it does not know instead of failing', () => {
@@ -187,7 +191,7 @@ slos:
     expect(problems[0]!.message).toMatch(/did you mean "description"\?.*ignored/);
   });
 
-  it('refuses to import an SLO with both alerts disabled', () => {
+  it('imports an SLO with both alerts disabled as one that never alerts', () => {
     const { slos, problems } = load(`version: prometheus/v1
 service: ranker
 slos:
@@ -199,8 +203,9 @@ slos:
       page_alert: { disable: true }
       ticket_alert: { disable: true }
 `);
-    expect(slos).toEqual([]);
-    expect(problems).toMatchObject([{ severity: 'error', line: 8, path: 'slos[0].alerting' }]);
+    expect(problems).toEqual([]);
+    expect(slos).toHaveLength(1);
+    expect(slos[0]!.alerting.tiers).toEqual([]);
   });
 });
 
@@ -290,7 +295,6 @@ ${spec}`;
 
   it('says what it cannot express', () => {
     const cases: Array<[string, number, string, RegExp]> = [
-      [slo(`${ratio}  budgetingMethod: RatioTimeslices\n  objectives:\n    - target: 0.99\n`), 15, 'spec.budgetingMethod', /RatioTimeslices .* cannot be expressed/],
       [
         slo(`${ratio}  budgetingMethod: Occurrences\n  timeWindow:\n    - { duration: 1M, isRolling: false }\n  objectives:\n    - target: 0.99\n`),
         17,
@@ -305,7 +309,7 @@ ${spec}`;
         'spec.indicator.spec.thresholdMetric.metricSource.type',
         /type "Datadog" is not supported/,
       ],
-      [slo(`  indicatorRef: search-errors\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.99\n`), 7, 'spec.indicatorRef', /inline/],
+      [slo(`  indicatorRef: search-errors\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.99\n`), 7, 'spec.indicatorRef', /no OpenSLO SLI named "search-errors"/],
     ];
     for (const [text, line, field, message] of cases) {
       const { slos, problems } = load(text);
@@ -318,18 +322,18 @@ ${spec}`;
 
   it('imports a calendar window as rolling, with a warning', () => {
     const { slos, problems } = load(
-      slo(`${ratio}  budgetingMethod: Occurrences\n  timeWindow:\n    - { duration: 28d, isRolling: false }\n  alertPolicies: [fast-burn]\n  objectives:\n    - target: 0.99\n`),
+      slo(`${ratio}  budgetingMethod: Occurrences\n  timeWindow:\n    - { duration: 28d, isRolling: false }\n  objectives:\n    - target: 0.99\n`),
     );
     expect(slos[0]!.window).toBe('28d');
     expect(problems.filter((p) => p.severity === 'warning').map((p) => p.path)).toEqual([
       'spec.indicator.spec.ratioMetric.total.metricSource.spec.query',
       'spec.timeWindow[0].isRolling',
-      'spec.alertPolicies',
     ]);
   });
 
-  it('skips other OpenSLO kinds with a warning', () => {
-    const { slos, problems } = load('apiVersion: openslo/v1\nkind: Service\nmetadata: { name: search }\nspec: { description: x }\n');
+  it('reads Service documents through the SLOs and skips kinds it does not know with a warning', () => {
+    expect(load('apiVersion: openslo/v1\nkind: Service\nmetadata: { name: search }\nspec: { description: x }\n').problems).toEqual([]);
+    const { slos, problems } = load('apiVersion: openslo/v1\nkind: BudgetAdjustment\nmetadata: { name: search }\nspec: { description: x }\n');
     expect(slos).toEqual([]);
     expect(problems).toMatchObject([{ severity: 'warning', line: 2, path: 'kind' }]);
   });

@@ -199,7 +199,6 @@ const cases: Case[] = [
     message: /at most the SLO window 7d, got 14d/,
   },
   { name: 'tier severity misspelt', yaml: slo({ alerting: '    tiers:\n      - { severity: pager, budgetPercent: 2, long: 1h } # <-\n' }), field: 'spec.alerting.tiers[0].severity', message: /did you mean "page"/ },
-  { name: 'empty tier list', yaml: slo({ alerting: '    tiers: [] # <-\n' }), field: 'spec.alerting.tiers', message: /at least 1 item/ },
   { name: 'minEvents fractional', yaml: slo({ alerting: '    minEvents: 2.5 # <-\n' }), field: 'spec.alerting.minEvents', message: /whole number, got 2.5/ },
   { name: 'runbook that does not exist', yaml: slo({ alerting: '    runbook: playbooks/nope.md # <-\n' }), field: 'spec.alerting.runbook', message: /"playbooks\/nope.md" does not exist/ },
   {

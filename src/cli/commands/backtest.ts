@@ -10,8 +10,10 @@ import { renderBacktestHtml } from '../../backtest/render-html.ts';
 import { type BacktestReport, renderBacktestText } from '../../backtest/render-text.ts';
 import { runBacktest } from '../../backtest/run-backtest.ts';
 import { isDuration, parseDuration } from '../../domain/duration.ts';
+import { GroupExpander } from '../../evaluator/expand-groups.ts';
 import { closeSources, buildSources } from '../../sources/registry.ts';
 import { loadSpecs } from '../../spec/load.ts';
+import { loadAlertWindows } from '../../spec/load-windows.ts';
 import { formatProblem } from '../../spec/problem.ts';
 
 export interface BacktestOptions {
@@ -26,6 +28,8 @@ export interface BacktestOptions {
   out?: string;
   slo?: string[];
   progress?: boolean;
+  /** Sloth AlertWindows files: tier tables per SLO period. */
+  windows?: string;
 }
 
 /** ISO-8601, `now`, or `now-30d`. */
@@ -59,10 +63,24 @@ export async function runBacktestCommand(
   } catch (error) {
     return { code: 1, stdout: '', stderr: `${(error as Error).message}\n` };
   }
-  const loaded = await loadSpecs([options.slos], { cwd: io.cwd, env: io.env });
+  const windows = options.windows ? await loadAlertWindows([options.windows], io.cwd) : undefined;
+  if (windows?.problems.some((p) => p.severity === 'error'))
+    return { code: 1, stdout: '', stderr: `${windows.problems.map(formatProblem).join('\n')}\n` };
+  const loaded = await loadSpecs([options.slos], { cwd: io.cwd, env: io.env, ...(windows && { windows: windows.tables }) });
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   let stderr = errors.length > 0 ? `${errors.map(formatProblem).join('\n')}\n(backtesting the SLOs that loaded)\n` : '';
-  const slos = options.slo?.length ? loaded.slos.filter((s) => options.slo!.includes(s.id)) : loaded.slos;
+  let slos = options.slo?.length ? loaded.slos.filter((s) => options.slo!.includes(s.id)) : loaded.slos;
+  if (slos.some((s) => s.groupBy)) {
+    // Grouped SLOs are backtested per value: the values their source lists at the end of the range.
+    const listing = buildSources(loaded.sources.filter((s) => s.type === 'prometheus'));
+    try {
+      const expanded = await new GroupExpander().expand(slos, listing, to);
+      for (const w of expanded.warnings) stderr += `warning: ${w.slo}: ${w.message}\n`;
+      slos = expanded.slos;
+    } finally {
+      await closeSources(listing);
+    }
+  }
   if (slos.length === 0) return { code: 1, stdout: '', stderr: `${stderr}no SLO to backtest\n` };
 
   let policies: Policy[];
@@ -121,6 +139,7 @@ export function register(program: Command): void {
     .option('--to <time>', 'end: ISO-8601 or now', 'now')
     .option('--step <duration>', 'evaluation step', '1m')
     .option('--tiers <file>', 'alert tiers to try instead of each SLO\'s own (YAML list of {severity, budgetPercent, long, short})')
+    .option('--windows <path>', 'Sloth AlertWindows files: the tiers of SLOs with that period')
     .option('--compare <file>', 'a second tiers file: which pages one policy sends and the other does not')
     .option('--incidents <file>', 'known incidents (YAML list of {slo, start, end}) for precision and recall')
     .option('--format <format>', 'text, json or html', 'text')

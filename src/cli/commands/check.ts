@@ -6,6 +6,7 @@ import type { SloEvaluation } from '../../domain/evaluation.ts';
 import type { DataSourceSpec, Severity, Slo } from '../../domain/slo.ts';
 import { SEVERITY_RANK } from '../../domain/tiers.ts';
 import { evaluateAll } from '../../evaluator/evaluate-all.ts';
+import { GroupExpander } from '../../evaluator/expand-groups.ts';
 import { closeSources, SOURCE_FACTORIES, type SourceFactory } from '../../sources/registry.ts';
 import type { SliSource } from '../../sources/sli-source.ts';
 import { loadSpecs } from '../../spec/load.ts';
@@ -90,13 +91,18 @@ export async function runCheck(options: CheckOptions, io: CheckIo): Promise<Chec
 
   const sources = buildUsedSources(slos, loaded.sources);
   let evaluations: SloEvaluation[];
+  let evaluated: readonly Slo[] = slos;
   try {
-    evaluations = await evaluateAll(slos, sources, at);
+    // Grouped SLOs: one per label value, listed from their source.
+    const expanded = await new GroupExpander().expand(slos, sources, at);
+    for (const w of expanded.warnings) stderr.push(`warning: ${w.slo}: ${w.message}`);
+    evaluated = expanded.slos;
+    evaluations = await evaluateAll(evaluated, sources, at);
   } finally {
     await closeSources(sources);
   }
 
-  const stdout = options.format === 'json' ? `${JSON.stringify(checkJson(at, evaluations, slos), null, 2)}\n` : renderCheckTable(at, evaluations);
+  const stdout = options.format === 'json' ? `${JSON.stringify(checkJson(at, evaluations, evaluated), null, 2)}\n` : renderCheckTable(at, evaluations);
   let code = specErrors ? 1 : 0;
   if (options.failOn !== undefined) {
     const floor = SEVERITY_RANK[options.failOn];

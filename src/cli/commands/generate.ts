@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { generatePrometheusRules } from '../../generate/prometheus-rules.ts';
 import { renderRules } from '../../generate/render-rules.ts';
 import { loadSpecs } from '../../spec/load.ts';
+import { loadAlertWindows } from '../../spec/load-windows.ts';
 import { formatProblem } from '../../spec/problem.ts';
 
 export interface GenerateOptions {
@@ -12,14 +13,17 @@ export interface GenerateOptions {
   operator?: boolean;
   name: string;
   namespace?: string;
+  /** Sloth AlertWindows files: tier tables per SLO period. */
+  windows?: string;
 }
 
 export async function runGeneratePrometheus(
   options: GenerateOptions,
   io = { cwd: process.cwd(), env: process.env },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const loaded = await loadSpecs([options.slos], { cwd: io.cwd, env: io.env });
-  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  const windows = options.windows ? await loadAlertWindows([options.windows], io.cwd) : undefined;
+  const loaded = await loadSpecs([options.slos], { cwd: io.cwd, env: io.env, ...(windows && { windows: windows.tables }) });
+  const errors = [...(windows?.problems ?? []), ...loaded.problems].filter((p) => p.severity === 'error');
   if (errors.length > 0) {
     // Half a rule set would silently drop alerts: refuse until every SLO file is valid.
     return { code: 1, stdout: '', stderr: `${errors.map(formatProblem).join('\n')}\nno rules generated: fix the errors above (burnwatch validate)\n` };
@@ -49,6 +53,7 @@ export function register(program: Command): void {
     .option('--operator', 'wrap the rules in a prometheus-operator PrometheusRule')
     .option('--name <name>', 'metadata.name of the PrometheusRule', 'burnwatch-slos')
     .option('--namespace <ns>', 'metadata.namespace of the PrometheusRule')
+    .option('--windows <path>', 'Sloth AlertWindows files: the tiers of SLOs with that period (as Sloth\'s --slo-period-windows-path)')
     .action(async (options: GenerateOptions) => {
       const { code, stdout, stderr } = await runGeneratePrometheus(options);
       process.stdout.write(stdout);

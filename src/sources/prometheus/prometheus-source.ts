@@ -135,6 +135,10 @@ export class PrometheusSource implements SliSource {
     return answer;
   }
 
+  async seriesLabels(query: string, at: Date, signal?: AbortSignal): Promise<Array<Record<string, string>>> {
+    return (await this.client.query(query, at, signal)).map((s) => s.labels);
+  }
+
   async ping(signal?: AbortSignal): Promise<void> {
     await this.client.query('vector(1)', undefined, signal);
   }

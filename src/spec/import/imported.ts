@@ -4,12 +4,19 @@ import type { z } from 'zod';
 import type { Path, ProblemCode, ProblemSeverity } from '../problem.ts';
 import { describeIssues } from '../zod-problems.ts';
 
+/**
+ * Native path prefix → source path (and, when the field was written in another document of the
+ * set, that document's index: an OpenSLO SLI or AlertPolicy an SLO refers to).
+ */
+export type PathMap = Array<[Path, Path] | [Path, Path, number]>;
+
 export interface ImportedDoc {
-  /** A burnwatch/v1 SLO document, as if it had been written natively. */
+  /** A burnwatch/v1 document (SLO unless said), as if it had been written natively. */
+  kind?: 'SLO' | 'DataSource';
   value: Record<string, unknown>;
-  /** Native path prefix → source path; the longest matching prefix locates a native field. */
-  from: Array<[Path, Path]>;
-  /** Where this SLO starts in the source document. */
+  /** The longest matching prefix locates a native field. */
+  from: PathMap;
+  /** Where this document starts in the source document. */
   origin: Path;
 }
 
@@ -19,22 +26,32 @@ export interface ImportNote {
   path: Path;
   message: string;
   key?: boolean;
+  /** The document of the set the path is in, when not the one being imported. */
+  doc?: number;
 }
 
+export type ImportFormat = 'sloth' | 'openslo' | 'pyrra';
+
 export interface ImportResult {
-  format: 'sloth' | 'openslo';
+  format: ImportFormat;
   docs: ImportedDoc[];
   notes: ImportNote[];
 }
 
-/** Native path → source path through the longest mapped prefix. */
-export function mapPath(from: ImportedDoc['from'], native: Path): Path {
-  let best: [Path, Path] | undefined;
+/** Native path → source path through the longest mapped prefix (and the document it is in). */
+export function mapPathIn(from: PathMap, native: Path): { path: Path; doc?: number } {
+  let best: PathMap[number] | undefined;
   for (const entry of from) {
     const [prefix] = entry;
     if (prefix.length <= native.length && prefix.every((s, i) => s === native[i]) && (!best || prefix.length > best[0].length)) best = entry;
   }
-  return best ? best[1] : [];
+  if (!best) return { path: [] };
+  return { path: best[1], ...(best[2] !== undefined && { doc: best[2] }) };
+}
+
+/** Native path → source path through the longest mapped prefix. */
+export function mapPath(from: PathMap, native: Path): Path {
+  return mapPathIn(from, native).path;
 }
 
 /**

@@ -1,12 +1,18 @@
-// OpenSLO `openslo/v1` SLOs as burnwatch/v1 SLOs: ratioMetric (good/bad/total, or raw) and
-// thresholdMetric; Occurrences and Timeslices budgeting; rolling windows. One burnwatch SLO per
-// objective. What burnwatch cannot express is reported field by field.
+// OpenSLO SLOs (openslo/v1alpha, openslo/v1, openslo.com/v2alpha) as burnwatch/v1 SLOs:
+// ratioMetric (good/bad/total, or raw) and thresholdMetric, inline or referenced SLIs;
+// Occurrences, Timeslices and RatioTimeslices budgeting; rolling windows; burn-rate AlertPolicies
+// as tiers; DataSources as burnwatch DataSources. One burnwatch SLO per objective. What burnwatch
+// cannot express is reported field by field.
 import { z } from 'zod';
-import { isDuration } from '../../domain/duration.ts';
+import { isDuration, parseDuration } from '../../domain/duration.ts';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { Path } from '../problem.ts';
-import type { ImportedDoc, ImportNote, ImportResult } from './imported.ts';
-import { parseForeign } from './imported.ts';
+import type { ImportedDoc, ImportNote, ImportResult, PathMap } from './imported.ts';
+import { parseForeign, slothWindow } from './imported.ts';
+import { alertPoliciesToTiers } from './openslo-alerts.ts';
+import { indexOpenSlo, lookup, type OpenSloIndex, OPENSLO_API_VERSIONS, resolveVirtual, toV1 } from './openslo-dialects.ts';
+
+export { OPENSLO_API_VERSIONS } from './openslo-dialects.ts';
 
 const MetricSource = z.strictObject({
   metricSourceRef: z.string().optional(),
@@ -49,7 +55,7 @@ const SloDoc = z.strictObject({
   metadata: z.strictObject({
     name: z.string(),
     displayName: z.string().optional(),
-    labels: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    labels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   }),
   spec: z.strictObject({
@@ -66,28 +72,140 @@ const SloDoc = z.strictObject({
     alertPolicies: z.array(z.unknown()).optional(),
   }),
 });
+/**
+ * An OpenSLO DataSource's type and connection details: `spec.type` + `spec.connectionDetails`
+ * (v1), or one key named after the type holding the details (v2alpha: `spec.prometheus: {url}`).
+ */
+function dataSourceShape(spec: unknown): { type: string; details: Record<string, unknown>; at: Path } | undefined {
+  if (spec === null || typeof spec !== 'object') return undefined;
+  const s = spec as Record<string, unknown>;
+  if (typeof s.type === 'string') {
+    const details = s.connectionDetails;
+    return { type: s.type, details: details !== null && typeof details === 'object' ? (details as Record<string, unknown>) : {}, at: ['spec', 'connectionDetails'] };
+  }
+  const keys = Object.keys(s).filter((k) => k !== 'description' && s[k] !== null && typeof s[k] === 'object' && !Array.isArray(s[k]));
+  if (keys.length !== 1) return undefined;
+  return { type: keys[0]!, details: s[keys[0]!] as Record<string, unknown>, at: ['spec', keys[0]!] };
+}
 type OpenSloDoc = z.infer<typeof SloDoc>;
 type MetricSource = z.infer<typeof MetricSource>;
 
 export function isOpenSlo(doc: Record<string, unknown>): boolean {
-  return doc.apiVersion === 'openslo/v1';
+  return typeof doc.apiVersion === 'string' && OPENSLO_API_VERSIONS.includes(doc.apiVersion);
 }
 
-export function importOpenSlo(doc: Record<string, unknown>): ImportResult {
-  const notes: ImportNote[] = [];
-  if (doc.kind !== 'SLO') {
-    notes.push({
-      severity: 'warning',
-      code: 'import',
-      path: ['kind'],
-      message: `OpenSLO ${String(doc.kind)} documents are not imported (only kind: SLO with an inline indicator); declare DataSources as burnwatch/v1 DataSource`,
-    });
-    return { format: 'openslo', docs: [], notes };
+/** Kinds read only through the SLOs that refer to them. */
+const REFERENCED_KINDS = new Set(['SLI', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget', 'Service']);
+
+/** Every OpenSLO document of the files given, imported together: SLOs refer to the others by name. */
+export function importOpenSloSet(records: readonly Record<string, unknown>[]): Array<ImportResult & { doc: number }> {
+  const index = indexOpenSlo(records);
+  const results: Array<ImportResult & { doc: number }> = [];
+  records.forEach((record, self) => {
+    const notes: ImportNote[] = [];
+    const docs: ImportedDoc[] = [];
+    if (record.kind === 'SLO') docs.push(...importSlo(index, self, notes));
+    else if (record.kind === 'DataSource') {
+      const ds = importDataSource(record, notes);
+      if (ds) docs.push(ds);
+    } else if (!REFERENCED_KINDS.has(String(record.kind)))
+      notes.push({
+        severity: 'warning',
+        code: 'import',
+        path: record.kind === undefined ? [] : ['kind'],
+        message: `OpenSLO kind ${JSON.stringify(record.kind)} is not one burnwatch reads (SLO, SLI, DataSource, AlertPolicy, AlertCondition, AlertNotificationTarget, Service): ignored`,
+      });
+    results.push({ format: 'openslo', docs, notes: notes.map((n) => ({ ...n, doc: n.doc ?? self })), doc: self });
+  });
+  return results;
+}
+
+const DATASOURCE_TYPES: Record<string, 'prometheus' | 'bigquery' | 'postgres'> = { prometheus: 'prometheus', bigquery: 'bigquery', postgres: 'postgres', postgresql: 'postgres' };
+
+/** An OpenSLO DataSource as a burnwatch DataSource, when burnwatch can read its type. */
+function importDataSource(record: Record<string, unknown>, notes: ImportNote[]): ImportedDoc | undefined {
+  const name = (record.metadata as Record<string, unknown> | undefined)?.name;
+  const shape = dataSourceShape(record.spec);
+  if (typeof name !== 'string' || !shape) {
+    notes.push({ severity: 'error', code: 'import', path: ['spec'], message: 'an OpenSLO DataSource needs metadata.name and spec.type with spec.connectionDetails (or one spec.<type> mapping)' });
+    return undefined;
   }
-  const parsed = parseForeign(SloDoc, doc, notes, 'OpenSLO');
-  if (!parsed) return { format: 'openslo', docs: [], notes };
-  const docs = parsed.spec.objectives.flatMap((_, j) => convertObjective(parsed, j, notes) ?? []);
-  return { format: 'openslo', docs, notes };
+  const type = DATASOURCE_TYPES[shape.type.toLowerCase()];
+  const details = shape.details;
+  if (!type) {
+    notes.push({ severity: 'warning', code: 'import', path: shape.at[1] === 'connectionDetails' ? ['spec', 'type'] : shape.at, message: `DataSource ${JSON.stringify(name)} of type ${shape.type} is not imported: burnwatch reads Prometheus, BigQuery and PostgreSQL` });
+    return undefined;
+  }
+  const from: PathMap = [[[], []], [['metadata', 'name'], ['metadata', 'name']], [['spec'], shape.at]];
+  const pick = (...keys: string[]) => keys.find((k) => typeof details[k] === 'string');
+  const body: Record<string, unknown> = {};
+  const used = new Set<string>();
+  const take = (target: string, ...keys: string[]) => {
+    const key = pick(...keys);
+    if (key === undefined) return;
+    body[target] = details[key];
+    used.add(key);
+    from.push([['spec', type, target], [...shape.at, key]]);
+  };
+  if (type === 'prometheus') take('url', 'url', 'address', 'endpoint', 'baseUrl', 'host');
+  else if (type === 'bigquery') {
+    take('projectId', 'projectId', 'project', 'projectID');
+    take('location', 'location', 'region');
+  } else take('url', 'url', 'connectionString', 'dsn');
+  for (const key of Object.keys(details))
+    if (!used.has(key))
+      notes.push({ severity: 'warning', code: 'import', path: [...shape.at, key], key: true, message: `${key} cannot be expressed in a burnwatch ${type} DataSource and is dropped` });
+  const safe = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
+  if (safe !== name) from.push([['metadata', 'name'], ['metadata', 'name']]);
+  return { kind: 'DataSource', value: { apiVersion: 'burnwatch/v1', kind: 'DataSource', metadata: { name: safe }, spec: { [type]: body } }, from, origin: [] };
+}
+
+function importSlo(index: OpenSloIndex, self: number, notes: ImportNote[]): ImportedDoc[] {
+  const virtualNotes: ImportNote[] = [];
+  const { record, map } = toV1(index, self, virtualNotes);
+  const parsed = parseForeign(SloDoc, record, virtualNotes, 'OpenSLO');
+  const docs: ImportedDoc[] = [];
+  if (parsed) {
+    const ctx = { index, notes: virtualNotes };
+    const alerting = alertPoliciesToTiers(index, self, parsed.spec.alertPolicies, windowOf(parsed), virtualNotes);
+    const owner = serviceOwner(index, parsed.spec.service);
+    docs.push(...parsed.spec.objectives.flatMap((_, j) => convertObjective(parsed, j, ctx, alerting, owner) ?? []));
+  }
+  // Back from the rewritten v1 document to where each field was written.
+  for (const note of virtualNotes) {
+    if (note.doc !== undefined) {
+      notes.push(note);
+      continue;
+    }
+    const { doc, path } = resolveVirtual(map, note.path);
+    notes.push({ ...note, path, doc });
+  }
+  for (const d of docs)
+    d.from = d.from.map(([native, virtual, doc]) => {
+      if (doc !== undefined) return [native, virtual, doc];
+      const real = resolveVirtual(map, virtual);
+      return [native, real.path, real.doc];
+    });
+  return docs;
+}
+
+function windowOf(slo: OpenSloDoc): number {
+  const tw = slo.spec.timeWindow?.[0];
+  return tw && isDuration(tw.duration) ? parseDuration(tw.duration) : 30 * 86_400;
+}
+
+/** An OpenSLO Service's owner, from a label or annotation burnwatch knows (owner, team). */
+function serviceOwner(index: OpenSloIndex, service: string): { owner: string; at: Path; doc: number } | undefined {
+  const doc = lookup(index, 'Service', service);
+  if (doc === undefined) return undefined;
+  const metadata = (index.records[doc]!.metadata ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  for (const where of ['labels', 'annotations'] as const)
+    for (const key of ['owner', 'team']) {
+      const value = metadata[where]?.[key];
+      const text = Array.isArray(value) ? value[0] : value;
+      if (typeof text === 'string' && text.trim() !== '') return { owner: text, at: ['metadata', where, key], doc };
+    }
+  return undefined;
 }
 
 interface QueryDoc {
@@ -95,37 +213,45 @@ interface QueryDoc {
   at: Path;
 }
 
-function convertObjective(slo: OpenSloDoc, j: number, notes: ImportNote[]): ImportedDoc | undefined {
+interface ObjectiveContext {
+  index: OpenSloIndex;
+  notes: ImportNote[];
+}
+
+function convertObjective(
+  slo: OpenSloDoc,
+  j: number,
+  { index, notes }: ObjectiveContext,
+  alerting: ReturnType<typeof alertPoliciesToTiers>,
+  owner: ReturnType<typeof serviceOwner>,
+): ImportedDoc | undefined {
   const error = (path: Path, message: string) => notes.push({ severity: 'error', code: 'import', path, message });
   const drop = (path: Path, what: string) =>
     notes.push({ severity: 'warning', code: 'import', path, key: true, message: `${what} cannot be expressed in burnwatch and is dropped` });
   const objective = slo.spec.objectives[j]!;
   const oAt: Path = ['spec', 'objectives', j];
   const several = slo.spec.objectives.length > 1;
-  const from: ImportedDoc['from'] = [
+  // A composite SLO's objectives each have their own SLI; otherwise the SLO's.
+  const indicatorDoc = objective.indicator ?? slo.spec.indicator;
+  const indicatorAt: Path = objective.indicator ? [...oAt, 'indicator'] : ['spec', 'indicator'];
+  const from: PathMap = [
     [[], []],
     [['metadata'], ['metadata']],
     [['metadata', 'service'], ['spec', 'service']],
     [['spec'], ['spec']],
     [['spec', 'objective'], oAt],
-    [['spec', 'indicator'], ['spec', 'indicator']],
+    [['spec', 'indicator'], indicatorAt],
   ];
   // Notes about the SLO as a whole are given once, with the first objective.
   const once = j === 0;
 
-  if (objective.indicator || objective.indicatorRef || slo.spec.indicatorRef) {
-    error(objective.indicator || objective.indicatorRef ? oAt : ['spec', 'indicatorRef'], 'indicatorRef and per-objective indicators cannot be imported: write the SLI inline in spec.indicator');
-    return undefined;
-  }
-  if (!slo.spec.indicator) {
-    if (once) error(['spec'], 'needs spec.indicator (an inline SLI)');
+  if (!indicatorDoc) {
+    // A broken reference was already reported where it was written.
+    if (once && objective.indicatorRef === undefined && slo.spec.indicatorRef === undefined && !notes.some((n) => n.code === 'reference'))
+      error(['spec'], 'needs an SLI: spec.indicator (inline) or spec.indicatorRef (an SLI document)');
     return undefined;
   }
   const method = slo.spec.budgetingMethod;
-  if (method === 'RatioTimeslices') {
-    if (once) error(['spec', 'budgetingMethod'], 'RatioTimeslices (the mean of per-slice ratios) cannot be expressed: use Occurrences or Timeslices');
-    return undefined;
-  }
 
   // Window: the first rolling window.
   let window = '30d';
@@ -155,10 +281,11 @@ function convertObjective(slo: OpenSloDoc, j: number, notes: ImportNote[]): Impo
     return undefined;
   }
 
-  const sli = slo.spec.indicator.spec;
-  const iAt: Path = ['spec', 'indicator', 'spec'];
+  const sli = indicatorDoc.spec;
+  const iAt: Path = [...indicatorAt, 'spec'];
   const spec: Record<string, unknown> = {};
   let indicator: Record<string, unknown>;
+  let minEventsOff = false;
   if (sli.ratioMetric) {
     const r = sli.ratioMetric;
     const rAt = [...iAt, 'ratioMetric'];
@@ -166,7 +293,7 @@ function convertObjective(slo: OpenSloDoc, j: number, notes: ImportNote[]): Impo
     const counter = r.counter ?? false;
     const q = (name: 'good' | 'bad' | 'total' | 'raw'): QueryDoc | undefined => {
       const metric = r[name];
-      return metric && query(metric.metricSource, [...rAt, name, 'metricSource'], counter && name !== 'raw', error, notes);
+      return metric && query(metric.metricSource, [...rAt, name, 'metricSource'], counter && name !== 'raw', error, notes, index);
     };
     let parts: Record<string, QueryDoc | undefined>;
     if (r.raw) {
@@ -188,16 +315,41 @@ function convertObjective(slo: OpenSloDoc, j: number, notes: ImportNote[]): Impo
       indicator = { ratio: Object.fromEntries(Object.entries(parts).map(([k, p]) => [k, p!.value])) };
       for (const [k, p] of Object.entries(parts)) from.push([['spec', 'indicator', 'ratio', k], p!.at]);
       if (objective.timeSliceTarget !== undefined) drop([...oAt, 'timeSliceTarget'], 'timeSliceTarget with Occurrences budgeting');
+    } else if (method === 'RatioTimeslices') {
+      // The mean of per-slice ratios: Σ slice error ratios / number of slices with data, as a ratio of two subqueries.
+      const slice = sliceWindow(objective, oAt, error);
+      if (!slice) return undefined;
+      const combined = onePromqlSource(parts);
+      if (!combined) {
+        if (once) error(rAt, 'RatioTimeslices can only be imported when every query is PromQL on one Prometheus DataSource');
+        return undefined;
+      }
+      const get = (k: string) => `(${combined.texts[k]!.replaceAll('$window', slice.window)})`;
+      const onSource = (text: string) => (combined.source ? { source: combined.source, promql: text } : text);
+      const sliceError = parts.good !== undefined ? `1 - ${get('good')} / ${get('total')}` : `${get('bad')} / ${get('total')}`;
+      const sub = `(${sliceError})[$window:${slice.window}]`;
+      indicator = { ratio: { bad: onSource(`sum(sum_over_time(${sub}))`), total: onSource(`sum(count_over_time(${sub}))`) } };
+      from.push([['spec', 'indicator', 'ratio'], rAt]);
+      minEventsOff = true;
+      notes.push({
+        severity: 'warning',
+        code: 'import',
+        path: ['spec', 'budgetingMethod'],
+        key: true,
+        message: `RatioTimeslices is imported as the mean of ${slice.window} slice ratios sampled by subqueries (aligned to evaluation time, not to the window's start): approximated`,
+      });
+      if (objective.timeSliceTarget !== undefined) drop([...oAt, 'timeSliceTarget'], 'timeSliceTarget with RatioTimeslices budgeting');
     } else {
       // Timeslices over a ratio: a slice is good when its own ratio meets timeSliceTarget.
       const slice = sliceWindow(objective, oAt, error);
       if (!slice) return undefined;
-      const texts = Object.entries(parts).map(([k, p]) => [k, p!.value] as const);
-      if (texts.some(([, v]) => typeof v !== 'string')) {
-        if (once) error(rAt, 'Timeslices over a ratio can only be imported when every query is PromQL on the default prometheus source');
+      const combined = onePromqlSource(parts);
+      if (!combined) {
+        if (once) error(rAt, 'Timeslices over a ratio can only be imported when every query is PromQL on one Prometheus DataSource');
         return undefined;
       }
-      const get = (k: string) => `(${String(texts.find(([key]) => key === k)![1]).replaceAll('$window', slice.window)})`;
+      const get = (k: string) => `(${combined.texts[k]!.replaceAll('$window', slice.window)})`;
+      const onSource = (text: string) => (combined.source ? { source: combined.source, promql: text } : text);
       const good = parts.good !== undefined;
       const target = objective.timeSliceTarget;
       if (target === undefined) {
@@ -206,15 +358,15 @@ function convertObjective(slo: OpenSloDoc, j: number, notes: ImportNote[]): Impo
       }
       indicator = {
         threshold: good
-          ? { query: `${get('good')} / ${get('total')}`, op: 'gte', value: target }
-          : { query: `${get('bad')} / ${get('total')}`, op: 'lte', value: Number.parseFloat((1 - target).toPrecision(12)) },
+          ? { query: onSource(`${get('good')} / ${get('total')}`), op: 'gte', value: target }
+          : { query: onSource(`${get('bad')} / ${get('total')}`), op: 'lte', value: Number.parseFloat((1 - target).toPrecision(12)) },
       };
       spec.timeslice = slice.window;
       from.push([['spec', 'indicator', 'threshold'], rAt], [['spec', 'timeslice'], slice.at]);
     }
   } else if (sli.thresholdMetric) {
     const tAt = [...iAt, 'thresholdMetric', 'metricSource'];
-    const metric = query(sli.thresholdMetric.metricSource, tAt, false, error, notes, false);
+    const metric = query(sli.thresholdMetric.metricSource, tAt, false, error, notes, index, false);
     if (!metric) return undefined;
     if (objective.op === undefined || objective.value === undefined) {
       error(oAt, 'a thresholdMetric objective needs op and value');
@@ -246,31 +398,61 @@ function convertObjective(slo: OpenSloDoc, j: number, notes: ImportNote[]): Impo
   // Metadata.
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(slo.metadata.labels ?? {})) {
-    labels[key] = Array.isArray(value) ? value.join(',') : value;
+    labels[key] = Array.isArray(value) ? value.map(String).join(',') : String(value);
     if (Array.isArray(value) && once) notes.push({ severity: 'warning', code: 'import', path: ['metadata', 'labels', key], message: `a list label is imported as one comma-separated value "${labels[key]}"` });
+    else if (typeof value !== 'string' && once)
+      notes.push({ severity: 'warning', code: 'import', path: ['metadata', 'labels', key], message: `label value ${String(value)} is a ${typeof value}: imported as the string "${String(value)}" (quote it in YAML)` });
   }
   if (once) {
     if (slo.metadata.annotations) drop(['metadata', 'annotations'], 'metadata.annotations');
-    if (slo.spec.alertPolicies) drop(['spec', 'alertPolicies'], 'alertPolicies (burnwatch alerts with its multi-window burn-rate tiers)');
     if (slo.metadata.displayName !== undefined && slo.spec.description !== undefined) drop(['metadata', 'displayName'], 'metadata.displayName');
   }
   if (objective.compositeWeight !== undefined) drop([...oAt, 'compositeWeight'], 'compositeWeight');
   const description = slo.spec.description ?? slo.metadata.displayName;
   const suffix = several ? `-${slug(objective.name ?? objective.displayName ?? String(j + 1))}` : '';
   if (several) from.push([['metadata', 'name'], [...oAt, objective.name !== undefined ? 'name' : 'displayName']]);
+  const alertingDoc: Record<string, unknown> = { ...alerting?.alerting };
+  if (minEventsOff) alertingDoc.minEvents = 0;
+  for (const entry of alerting?.from ?? []) from.push(entry);
+  if (owner) from.push([['metadata', 'owner'], owner.at, owner.doc]);
   const value = {
     apiVersion: 'burnwatch/v1',
     kind: 'SLO',
-    metadata: { name: `${slo.metadata.name}${suffix}`, service: slo.spec.service, ...(Object.keys(labels).length > 0 && { labels }) },
+    metadata: {
+      name: `${slo.metadata.name}${suffix}`,
+      service: slo.spec.service,
+      ...(owner && { owner: owner.owner }),
+      ...(Object.keys(labels).length > 0 && { labels }),
+    },
     spec: {
       ...(description !== undefined && { description: several && objective.displayName ? `${description} (${objective.displayName})` : description }),
       objective: percent,
       window,
       indicator,
       ...spec,
+      ...(Object.keys(alertingDoc).length > 0 && { alerting: alertingDoc }),
     },
   };
   return { value, from, origin: several ? oAt : [] };
+}
+
+/** The parts' PromQL texts when they all run on one Prometheus DataSource (undefined source: the default). */
+function onePromqlSource(parts: Record<string, QueryDoc | undefined>): { source?: string; texts: Record<string, string> } | undefined {
+  const texts: Record<string, string> = {};
+  const sources = new Set<string | undefined>();
+  for (const [k, p] of Object.entries(parts)) {
+    const v = p!.value;
+    if (typeof v === 'string') {
+      texts[k] = v;
+      sources.add(undefined);
+    } else if (typeof v.promql === 'string') {
+      texts[k] = v.promql;
+      sources.add(v.source);
+    } else return undefined;
+  }
+  if (sources.size !== 1) return undefined;
+  const [source] = [...sources];
+  return source === undefined ? { texts } : { source, texts };
 }
 
 function sliceWindow(objective: z.infer<typeof Objective>, oAt: Path, error: (path: Path, message: string) => void): { window: string; at: Path } | undefined {
@@ -293,9 +475,13 @@ function query(
   counter: boolean,
   error: (path: Path, message: string) => void,
   notes: ImportNote[],
+  index: OpenSloIndex,
   ratio = true,
 ): QueryDoc | undefined {
-  const type = (source.type ?? 'Prometheus').toLowerCase();
+  // A metricSourceRef names an OpenSLO DataSource: its type says the language.
+  const refDoc = lookup(index, 'DataSource', source.metricSourceRef);
+  const refType = refDoc === undefined ? undefined : dataSourceShape(index.records[refDoc]!.spec)?.type;
+  const type = (source.type ?? refType ?? 'Prometheus').toLowerCase();
   const language = LANGUAGES[type];
   if (!language) {
     error([...at, 'type'], `metric source type ${JSON.stringify(source.type)} is not supported: burnwatch reads Prometheus, BigQuery and PostgreSQL`);
@@ -309,9 +495,10 @@ function query(
   for (const key of Object.keys(source.spec))
     if (key !== textKey)
       notes.push({ severity: 'warning', code: 'import', path: [...at, 'spec', key], key: true, message: `metricSource.spec.${key} is dropped: connection settings belong to a burnwatch/v1 DataSource` });
-  let text = String(source.spec[textKey]);
-  const name = source.metricSourceRef ?? (type === 'postgresql' ? 'postgres' : type);
-  if (language === 'promql' && counter) text = counterToIncrease(text, [...at, 'spec', textKey], notes);
+  // Sloth's dialect writes the window as a Go template.
+  let text = slothWindow(String(source.spec[textKey]));
+  const name = source.metricSourceRef?.toLowerCase().replace(/[^a-z0-9._-]+/g, '-') ?? (type === 'postgresql' ? 'postgres' : type);
+  if (language === 'promql' && counter && !text.includes('$window')) text = counterToIncrease(text, [...at, 'spec', textKey], notes);
   else if (ratio && language === 'promql' && !text.includes('$window'))
     notes.push({
       severity: 'warning',
