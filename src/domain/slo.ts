@@ -63,6 +63,8 @@ export interface Slo {
     minEvents: number;
     /** Consecutive unknown evaluations before a no_data signal. */
     noDataAfter: number;
+    /** `pagerduty:<service>` or `opsgenie:<team>` from the paging config: where pages go. */
+    page?: string;
     tiers: Tier[];
   };
   remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget };

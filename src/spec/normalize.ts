@@ -191,6 +191,7 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
       ...(alerting.postmortemTemplate !== undefined && { postmortemTemplate: alerting.postmortemTemplate }),
       minEvents,
       noDataAfter: alerting.noDataAfter ?? DEFAULTS.noDataAfter,
+      ...(alerting.page !== undefined && { page: alerting.page }),
       tiers,
     },
     ...(remediation && { remediation }),
