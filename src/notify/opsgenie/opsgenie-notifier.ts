@@ -21,7 +21,7 @@ export function opsgenieRequest(
   team: { responders: ReadonlyArray<{ type: string; name: string }> },
   links: PagingLinks,
 ): { path: string; body: Record<string, unknown> } | undefined {
-  const action = pagerActionOf(n.kind);
+  const action = pagerActionOf(n);
   if (!action) return undefined;
   const alias = alertInstanceKey(n.payload);
   const byAlias = `/${encodeURIComponent(alias)}`;

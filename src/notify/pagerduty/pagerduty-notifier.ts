@@ -18,7 +18,7 @@ export function pagerDutySeverity(severity: unknown): 'critical' | 'error' | 'wa
 }
 
 export function pagerDutyEvent(n: Notification, routingKey: string, links: PagingLinks): Record<string, unknown> | undefined {
-  const action = pagerActionOf(n.kind);
+  const action = pagerActionOf(n);
   if (!action) return undefined;
   const dedupKey = alertInstanceKey(n.payload);
   if (action !== 'trigger') return { routing_key: routingKey, event_action: action, dedup_key: dedupKey };

@@ -1,33 +1,40 @@
-// What a pager product deduplicates on: one alert instance (an SLO's tier from the moment it
-// fired), the same for its trigger, acknowledgement and resolution, and the same after a retry or
-// a restart, so PagerDuty or Opsgenie never open a second incident for one burn.
+// What a pager product deduplicates on: one page per SLO and severity, as Sloth writes one
+// alert per severity (its page alert is "1h/5m or 6h/30m"). Both page tiers firing for one burn
+// add to one PagerDuty incident / Opsgenie alert instead of opening two, and the key is the same
+// after a retry, a restart or on another replica. It is resolved when the last tier of that
+// severity stops: a tier's `resolved` while the SLO still pages (another page tier fires) is not
+// sent. A later burn reuses the key, which opens a new incident because the old one is resolved.
 import type { Notification } from '../notifier.ts';
 
 export type PagerAction = 'trigger' | 'acknowledge' | 'resolve';
 
-/** The outbox kinds a pager acts on; anything else (no_data, incident chatter) is not a page. */
-export function pagerActionOf(kind: string): PagerAction | undefined {
-  switch (kind) {
+/** What a pager does with an outbox message; undefined for no_data and anything not a page. */
+export function pagerActionOf(n: Pick<Notification, 'kind' | 'payload'>): PagerAction | undefined {
+  switch (n.kind) {
     case 'alert.firing':
       return 'trigger';
     case 'alert.acknowledged':
       return 'acknowledge';
-    case 'alert.resolved':
-      return 'resolve';
+    case 'alert.resolved': {
+      // The SLO's status after this cycle: still 'page' means another page tier fires.
+      const status = n.payload.status;
+      const stillFiring = n.payload.severity === 'page' ? status === 'page' : status === 'ticket';
+      return stillFiring ? undefined : 'resolve';
+    }
     default:
       return undefined;
   }
 }
 
-/** `burnwatch/<slo>/<tier>/<fired at>`: stable across retries, restarts and replicas. */
+/** `burnwatch/<slo>/<severity>`: one page per SLO and severity at a time. */
 export function alertInstanceKey(payload: Record<string, unknown>): string {
-  return `burnwatch/${String(payload.slo)}/${String(payload.tier ?? 'slo')}/${String(payload.since)}`;
+  return `burnwatch/${String(payload.slo)}/${String(payload.severity ?? 'alert')}`;
 }
 
 /** The reverse, for acknowledgements that come back from the pager. */
-export function parseAlertInstanceKey(key: string): { sloId: string; tierKey: string; since: string } | undefined {
-  const m = /^burnwatch\/(.+)\/([^/]+)\/([^/]+)$/.exec(key);
-  return m ? { sloId: m[1] as string, tierKey: m[2] as string, since: m[3] as string } : undefined;
+export function parseAlertInstanceKey(key: string): { sloId: string; severity: string } | undefined {
+  const m = /^burnwatch\/(.+)\/(page|ticket)$/.exec(key);
+  return m ? { sloId: m[1] as string, severity: m[2] as string } : undefined;
 }
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2).replace(/\.?0+$/, '')} %` : 'unknown');

@@ -62,6 +62,14 @@ afterAll(async () => {
 });
 
 const send = (n: { send: (x: Notification, s: AbortSignal) => Promise<unknown> }, x: Notification) => n.send(x, new AbortController().signal);
+/** The NotifyError a send fails with (a send that succeeds fails the test). */
+const failure = (n: { send: (x: Notification, s: AbortSignal) => Promise<unknown> }, x: Notification): Promise<NotifyError> =>
+  send(n, x).then(
+    () => {
+      throw new Error('expected the send to fail');
+    },
+    (e: unknown) => e as NotifyError,
+  );
 
 describe('PagerDuty Events API v2', () => {
   const notifier = () => pagerDutyNotifier({ eventsUrl: pd.url, services: new Map([['ranker', secret(KEY)]]), links, clock });
@@ -72,7 +80,7 @@ describe('PagerDuty Events API v2', () => {
     await send(n, alert('firing', 'pagerduty:ranker')); // a retry after a lost answer
     expect(pd.incidents).toHaveLength(1);
     const incident = pd.incidents[0]!;
-    expect(incident.dedupKey).toBe('burnwatch/hstu-ranker/availability/page-1h-5m/2026-11-27T02:55:00.000Z');
+    expect(incident.dedupKey).toBe('burnwatch/hstu-ranker/availability/page');
     const trigger = incident.events[0]!;
     expect(trigger.payload?.severity).toBe('critical');
     expect(trigger.payload?.summary).toContain('hstu-ranker/availability');
@@ -84,28 +92,38 @@ describe('PagerDuty Events API v2', () => {
     ]);
     await send(n, alert('acknowledged', 'pagerduty:ranker'));
     expect(incident.status).toBe('acknowledged');
-    await send(n, alert('resolved', 'pagerduty:ranker'));
+    // The 6h tier of the same burn fires too: it adds to the same incident.
+    await send(n, alert('firing', 'pagerduty:ranker', { tier: 'page-6h-30m', since: '2026-11-27T03:10:00.000Z' }));
+    expect(pd.incidents).toHaveLength(1);
+    // The 1h tier resets while the 6h tier still fires (the SLO still pages): not resolved yet.
+    expect(await send(n, alert('resolved', 'pagerduty:ranker', { status: 'page' }))).toEqual({ skipped: 'alert.resolved' });
+    expect(incident.status).toBe('acknowledged');
+    await send(n, alert('resolved', 'pagerduty:ranker', { tier: 'page-6h-30m', status: 'ok' }));
     expect(incident.status).toBe('resolved');
     expect(pd.incidents).toHaveLength(1);
   });
 
-  it('maps a ticket to warning, and a new firing after resolution opens a new incident', async () => {
+  it('maps a ticket to warning, and a new burn after resolution opens a new incident', async () => {
     const before = pd.incidents.length;
-    await send(notifier(), alert('firing', 'pagerduty:ranker', { severity: 'ticket', tier: 'ticket-1d-2h', since: '2026-11-27T03:30:00.000Z' }));
+    await send(notifier(), alert('firing', 'pagerduty:ranker', { since: '2026-11-27T05:00:00.000Z' }));
     expect(pd.incidents).toHaveLength(before + 1);
+    expect(pd.incidents.at(-1)!.status).toBe('triggered');
+    const afterPage = pd.incidents.length;
+    await send(notifier(), alert('firing', 'pagerduty:ranker', { severity: 'ticket', tier: 'ticket-1d-2h', since: '2026-11-27T03:30:00.000Z', status: 'ticket' }));
+    expect(pd.incidents).toHaveLength(afterPage + 1);
     expect(pd.incidents.at(-1)!.events[0]!.payload?.severity).toBe('warning');
   });
 
   it('says a 429 and a 5xx may be retried (after Retry-After when given), a 400 never', async () => {
     const n = notifier();
     pd.faults.failNext(1, { status: 429, retryAfter: '7' });
-    const throttled = await send(n, alert('firing', 'pagerduty:ranker')).catch((e) => e);
+    const throttled = await failure(n, alert('firing', 'pagerduty:ranker'));
     expect(throttled).toBeInstanceOf(NotifyError);
     expect(throttled).toMatchObject({ retryable: true, retryAfterSeconds: 7 });
     pd.faults.failNext(1, { status: 503 });
-    expect(await send(n, alert('firing', 'pagerduty:ranker')).catch((e) => e)).toMatchObject({ retryable: true });
+    expect(await failure(n, alert('firing', 'pagerduty:ranker'))).toMatchObject({ retryable: true });
     const wrongKey = pagerDutyNotifier({ eventsUrl: pd.url, services: new Map([['ranker', secret('b'.repeat(32))]]), links, clock });
-    const refused = await send(wrongKey, alert('firing', 'pagerduty:ranker')).catch((e) => e);
+    const refused = await failure(wrongKey, alert('firing', 'pagerduty:ranker'));
     expect(refused).toMatchObject({ retryable: false });
     expect(String(refused.message)).toContain('Invalid routing key');
     // the key itself never appears in what burnwatch logs
@@ -114,10 +132,10 @@ describe('PagerDuty Events API v2', () => {
 
   it('keeps a page whose key is missing for a retry, naming where the key should be', async () => {
     const n = pagerDutyNotifier({ eventsUrl: pd.url, services: new Map([['ranker', secret(undefined)]]), links, clock });
-    const error = await send(n, alert('firing', 'pagerduty:ranker')).catch((e) => e);
+    const error = await failure(n, alert('firing', 'pagerduty:ranker'));
     expect(error).toMatchObject({ retryable: true });
     expect(String(error.message)).toContain('env TEST_KEY');
-    expect(await send(n, alert('firing', 'pagerduty:unknown')).catch((e) => e)).toMatchObject({ retryable: true });
+    expect(await failure(n, alert('firing', 'pagerduty:unknown'))).toMatchObject({ retryable: true });
   });
 
   it('does not page for no_data or incident chatter', async () => {
@@ -137,21 +155,21 @@ describe('Opsgenie Alert API v2', () => {
     await send(n, alert('firing', 'opsgenie:training'));
     expect(og.alerts).toHaveLength(1);
     const a = og.alerts[0]!;
-    expect(a).toMatchObject({ alias: 'burnwatch/hstu-ranker/availability/page-1h-5m/2026-11-27T02:55:00.000Z', count: 2, priority: 'P1', responders: [{ type: 'team', name: 'ml-training' }] });
+    expect(a).toMatchObject({ alias: 'burnwatch/hstu-ranker/availability/page', count: 2, priority: 'P1', responders: [{ type: 'team', name: 'ml-training' }] });
     expect(a.message.length).toBeLessThanOrEqual(130);
     expect(a.details.console).toBe('https://burnwatch.example/slos/hstu-ranker/availability');
     await send(n, alert('acknowledged', 'opsgenie:training'));
     expect(a.acknowledged).toBe(true);
-    await send(n, alert('resolved', 'opsgenie:training'));
+    await send(n, alert('resolved', 'opsgenie:training', { status: 'ok' }));
     expect(a.status).toBe('closed');
   });
 
   it('retries 429 and 5xx, refuses a bad key permanently without showing it', async () => {
     og.faults.failNext(1, { status: 429, retryAfter: '3' });
-    expect(await send(notifier(), alert('firing', 'opsgenie:training')).catch((e) => e)).toMatchObject({ retryable: true, retryAfterSeconds: 3 });
+    expect(await failure(notifier(), alert('firing', 'opsgenie:training'))).toMatchObject({ retryable: true, retryAfterSeconds: 3 });
     og.faults.failNext(1, { status: 500 });
-    expect(await send(notifier(), alert('firing', 'opsgenie:training')).catch((e) => e)).toMatchObject({ retryable: true });
-    const refused = await send(notifier('wrong-key-0123456789'), alert('firing', 'opsgenie:training')).catch((e) => e);
+    expect(await failure(notifier(), alert('firing', 'opsgenie:training'))).toMatchObject({ retryable: true });
+    const refused = await failure(notifier('wrong-key-0123456789'), alert('firing', 'opsgenie:training'));
     expect(refused).toMatchObject({ retryable: false });
     expect(String(refused.message)).toContain('401');
     expect(String(refused.message)).not.toContain('wrong-key');
