@@ -29,8 +29,18 @@ export interface PdIncident {
   events: PdEvent[];
 }
 
+export interface FakeOnCall {
+  policy: string;
+  level: number;
+  user: { id: string; summary: string; email: string };
+  end: string | null;
+}
+
 export interface FakePagerDuty {
   url: string;
+  /** REST API v2 on-calls (GET /oncalls), answered to `Token token=<restToken>` only. */
+  oncalls: FakeOnCall[];
+  restToken: string;
   faults: FaultSchedule;
   /** Every request as received, with the status answered. */
   requests: Array<{ event: PdEvent; status: number }>;
@@ -63,6 +73,8 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
   const faults = new FaultSchedule();
   const requests: FakePagerDuty['requests'] = [];
   const incidents: PdIncident[] = [];
+  const oncalls: FakeOnCall[] = [];
+  const restToken = `u+${randomUUID().replaceAll('-', '').slice(0, 18)}`;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -71,6 +83,25 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
+      if (req.method === 'GET' && req.url?.startsWith('/oncalls')) {
+        const u = new URL(req.url, 'http://x');
+        if (req.headers.authorization !== `Token token=${restToken}`) return send(401, { error: { message: 'Unauthorized', code: 2006 } });
+        const fault = faults.take();
+        if (fault) return send(fault.status, { error: { message: 'Rate Limit Exceeded', code: 2020 } }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        const policies = u.searchParams.getAll('escalation_policy_ids[]');
+        const withUsers = u.searchParams.getAll('include[]').includes('users');
+        const limit = Math.min(Number(u.searchParams.get('limit') ?? 25), 100);
+        const offset = Number(u.searchParams.get('offset') ?? 0);
+        const all = oncalls.filter((o) => policies.length === 0 || policies.includes(o.policy));
+        const page = all.slice(offset, offset + limit).map((o) => ({
+          escalation_policy: { id: o.policy, type: 'escalation_policy_reference' },
+          escalation_level: o.level,
+          end: o.end,
+          // Without include[]=users a user is a reference: no e-mail.
+          user: withUsers ? { ...o.user, type: 'user' } : { id: o.user.id, summary: o.user.summary, type: 'user_reference' },
+        }));
+        return send(200, { oncalls: page, limit, offset, more: offset + limit < all.length, total: null });
+      }
       if (req.method !== 'POST' || req.url !== '/v2/enqueue') return send(404, { status: 'not found' });
       let event: PdEvent;
       try {
@@ -110,6 +141,8 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    oncalls,
+    restToken,
     faults,
     requests,
     incidents,

@@ -62,7 +62,7 @@ describe('the paging config file', () => {
 
 describe('paging routes', () => {
   const route = (routes: object) =>
-    pagingRoute({ file: 'x', pagerduty: undefined, opsgenie: undefined, routes: { owners: {}, severities: {}, ...routes } as never });
+    pagingRoute({ file: 'x', pagerduty: undefined, opsgenie: undefined, oncall: {}, routes: { owners: {}, severities: {}, ...routes } as never });
   const slo = (over: object = {}) => ({ owner: 'recs-serving', alerting: {}, ...over });
 
   it("pages the SLO's own pager, else its owner's, else the page severity's", () => {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { isDuration } from '../../domain/duration.ts';
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, { message: 'lower-case letters, digits, "-", "_" and "."' });
 const Secret = z
@@ -21,6 +22,11 @@ export const PagingFile = z.strictObject({
       /** Events API v2 base; the EU service region is https://events.eu.pagerduty.com. */
       eventsUrl: z.url().default('https://events.pagerduty.com'),
       services: z.record(Name, z.strictObject({ routingKey: Secret })).default({}),
+      /** Signing secrets of the v3 webhook subscription (two while rotating); POST /api/pagerduty/webhook. */
+      webhookSecrets: z.array(Secret).default([]),
+      /** REST API token (read-only is enough) for who is on call: /oncall and incident invites. */
+      apiToken: Secret.optional(),
+      apiUrl: z.url().default('https://api.pagerduty.com'),
     })
     .optional(),
   opsgenie: z
@@ -29,8 +35,27 @@ export const PagingFile = z.strictObject({
       /** Overrides the region's endpoint (a proxy, or a test). */
       apiUrl: z.url().optional(),
       teams: z.record(Name, z.strictObject({ apiKey: Secret, responders: z.array(Responder).default([]) })).default({}),
+      /** The token Opsgenie's outgoing webhook sends in X-Burnwatch-Token; POST /api/opsgenie/webhook. */
+      webhookToken: Secret.optional(),
     })
     .optional(),
+  /** Who is on call per team (an SLO's owner): PagerDuty's on-calls of an escalation policy, or a static rota. */
+  oncall: z
+    .record(
+      z.string().min(1),
+      z.union([
+        z.strictObject({ pagerduty: z.strictObject({ escalationPolicy: z.string().min(1) }) }),
+        z.strictObject({
+          rota: z.strictObject({
+            /** When the first person's shift began (ISO-8601 with offset). */
+            start: z.iso.datetime({ offset: true }),
+            every: z.string().refine(isDuration, { message: 'expected a duration such as 1w or 12h' }),
+            people: z.array(z.string().email()).min(1),
+          }),
+        }),
+      ]),
+    )
+    .default({}),
   routes: z
     .strictObject({
       /** The pager of every SLO of an owner (metadata.owner) that names none itself. */
@@ -50,9 +75,12 @@ export interface SecretRef {
 
 export interface PagingConfig {
   file: string;
-  pagerduty: { eventsUrl: string; services: Map<string, SecretRef> } | undefined;
-  opsgenie: { apiUrl: string; teams: Map<string, { apiKey: SecretRef; responders: Array<{ type: string; name: string }> }> } | undefined;
+  pagerduty: { eventsUrl: string; services: Map<string, SecretRef>; webhookSecrets: SecretRef[]; apiUrl: string; apiToken: SecretRef | undefined } | undefined;
+  opsgenie:
+    | { apiUrl: string; teams: Map<string, { apiKey: SecretRef; responders: Array<{ type: string; name: string }> }>; webhookToken: SecretRef | undefined }
+    | undefined;
   routes: PagingFile['routes'];
+  oncall: PagingFile['oncall'];
 }
 
 export class PagingConfigError extends Error {
@@ -109,14 +137,20 @@ export function loadPagingConfig(file: string, env: NodeJS.ProcessEnv = process.
     pagerduty: p.pagerduty && {
       eventsUrl: p.pagerduty.eventsUrl.replace(/\/$/, ''),
       services: new Map(Object.entries(p.pagerduty.services).map(([name, s]) => [name, secretRef(s.routingKey, env)])),
+      webhookSecrets: p.pagerduty.webhookSecrets.map((s) => secretRef(s, env)),
+      apiUrl: p.pagerduty.apiUrl.replace(/\/$/, ''),
+      apiToken: p.pagerduty.apiToken && secretRef(p.pagerduty.apiToken, env),
     },
     opsgenie: p.opsgenie && {
       apiUrl: (p.opsgenie.apiUrl ?? OPSGENIE_API[p.opsgenie.region]).replace(/\/$/, ''),
       teams: new Map(Object.entries(p.opsgenie.teams).map(([name, t]) => [name, { apiKey: secretRef(t.apiKey, env), responders: t.responders }])),
+      webhookToken: p.opsgenie.webhookToken && secretRef(p.opsgenie.webhookToken, env),
     },
     routes: p.routes,
+    oncall: p.oncall,
   };
-  const problems = [...missingKeys(config), ...unknownTargets(config, [...Object.values(p.routes.owners), p.routes.severities.page, p.routes.severities.ticket])];
+  const needToken = Object.entries(p.oncall).filter(([, o]) => 'pagerduty' in o && !config.pagerduty?.apiToken).map(([team]) => `oncall.${team}: reading PagerDuty's on-calls needs pagerduty.apiToken`);
+  const problems = [...needToken, ...missingKeys(config), ...unknownTargets(config, [...Object.values(p.routes.owners), p.routes.severities.page, p.routes.severities.ticket])];
   if (problems.length > 0) throw new PagingConfigError(problems.map((m) => `${file}: ${m}`).join('\n'));
   return config;
 }
@@ -125,6 +159,9 @@ function missingKeys(c: PagingConfig): string[] {
   const out: string[] = [];
   for (const [name, ref] of c.pagerduty?.services ?? []) if (!ref.read()) out.push(`pagerduty service ${name}: no routing key in ${ref.describe}`);
   for (const [name, t] of c.opsgenie?.teams ?? []) if (!t.apiKey.read()) out.push(`opsgenie team ${name}: no API key in ${t.apiKey.describe}`);
+  for (const ref of c.pagerduty?.webhookSecrets ?? []) if (!ref.read()) out.push(`pagerduty.webhookSecrets: nothing in ${ref.describe}`);
+  if (c.pagerduty?.apiToken && !c.pagerduty.apiToken.read()) out.push(`pagerduty.apiToken: nothing in ${c.pagerduty.apiToken.describe}`);
+  if (c.opsgenie?.webhookToken && !c.opsgenie.webhookToken.read()) out.push(`opsgenie.webhookToken: nothing in ${c.opsgenie.webhookToken.describe}`);
   return out;
 }
 
