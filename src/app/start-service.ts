@@ -31,6 +31,7 @@ import { pendingByChannel, pruneOutbox } from '../store/repositories/outbox.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
 import { buildSources, type SourceFactories, withDefaultSources } from './build-sources.ts';
 import { createElector } from './leader.ts';
+import { buildPaging, type Paging } from './paging.ts';
 import { slosView, toEvaluation } from './slos-view.ts';
 
 /** What an extension (the Slack bot) gets to plug itself in before the server listens. */
@@ -118,6 +119,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   // Sources follow the catalog: rebuilt on every reload.
   let sources: SourceMap = new Map();
+  // Pagers (BURNWATCH_PAGING_CONFIG): a broken paging file stops start-up, as a broken env does.
+  const paging: Paging | undefined = config.pagingConfigFile
+    ? buildPaging({ file: config.pagingConfigFile, clock, publicUrl: config.publicUrl, env: process.env })
+    : undefined;
+  const checkPaging = (slos: readonly Slo[]) => {
+    for (const problem of paging?.problems(slos) ?? []) logger.error({ problem }, `paging: ${problem}; its pages go nowhere until the paging file names it`);
+  };
   const latest = new Map<string, SloEvaluation>();
   const catalog = new SloCatalog({
     dir: config.slosDir,
@@ -129,6 +137,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       for (const s of old.values()) void s.close().catch(() => {});
       const ids = new Set(specs.slos.map((s) => s.id));
       for (const id of latest.keys()) if (!ids.has(id)) latest.delete(id);
+      checkPaging(specs.slos);
       metrics.slosLoaded.set(specs.slos.length);
       metrics.specProblems.set(specs.problems.length);
       recordEvaluations(metrics, latest.values());
@@ -149,6 +158,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     notifiers.push(webhookNotifier({ url: config.webhook.url, secret: config.webhook.secret, clock, sender: config.leader.identity }));
     routes.push(() => ['webhook']);
     externalChannels.push('webhook');
+  }
+  if (paging) {
+    notifiers.push(...paging.notifiers);
+    routes.push(paging.route);
   }
 
   // Retention, at most hourly, by the leader after a cycle.

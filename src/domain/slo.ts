@@ -63,6 +63,8 @@ export interface Slo {
     minEvents: number;
     /** Consecutive unknown evaluations before a no_data signal. */
     noDataAfter: number;
+    /** `pagerduty:<service>` or `opsgenie:<team>` from the paging config: where pages go. */
+    page?: string;
     /** Empty: the SLO is tracked and reported, and never alerts. */
     tiers: Tier[];
     /** The generated alerts' name, and labels / annotations on every alert and notification (e.g. from Sloth). */

@@ -53,6 +53,10 @@ export const envSchema = z.object({
     message: 'expected at least 16 characters',
   }),
   BURNWATCH_NOTIFY_LOG: boolean(true),
+  /** The paging file (PagerDuty services, Opsgenie teams, routes); keys come from the environment or secret files. */
+  BURNWATCH_PAGING_CONFIG: optionalString,
+  /** Where people reach burnwatch (its console), for links in pages and messages. */
+  BURNWATCH_PUBLIC_URL: url(['http:', 'https:']),
   BURNWATCH_SCHEDULE: z
     .string()
     .default('* * * * *')
@@ -99,6 +103,8 @@ export interface Config {
   apiToken: string | undefined;
   webhook: { url: string; secret: string | undefined } | undefined;
   notifyLog: boolean;
+  pagingConfigFile: string | undefined;
+  publicUrl: string | undefined;
   schedule: string;
   cycleTimeoutSeconds: number;
   /** Sources get this long (80 % of the cycle timeout); the rest is for writing the cycle. */
@@ -179,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     apiToken: e.BURNWATCH_API_TOKEN,
     webhook: e.BURNWATCH_WEBHOOK_URL ? { url: e.BURNWATCH_WEBHOOK_URL, secret: e.BURNWATCH_WEBHOOK_SECRET } : undefined,
     notifyLog: e.BURNWATCH_NOTIFY_LOG,
+    pagingConfigFile: e.BURNWATCH_PAGING_CONFIG,
+    publicUrl: e.BURNWATCH_PUBLIC_URL,
     schedule: e.BURNWATCH_SCHEDULE,
     cycleTimeoutSeconds: e.BURNWATCH_CYCLE_TIMEOUT,
     readDeadlineSeconds: e.BURNWATCH_CYCLE_TIMEOUT * 0.8,

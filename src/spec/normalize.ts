@@ -208,6 +208,7 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
       ...(alerting.postmortemTemplate !== undefined && { postmortemTemplate: alerting.postmortemTemplate }),
       minEvents,
       noDataAfter: alerting.noDataAfter ?? DEFAULTS.noDataAfter,
+      ...(alerting.page !== undefined && { page: alerting.page }),
       tiers,
       ...(alerting.name !== undefined && { name: alerting.name }),
       ...(alerting.labels && { labels: { ...alerting.labels } }),

@@ -198,6 +198,11 @@ export const SloDoc = z.strictObject({
         postmortemTemplate: NonEmpty.optional(),
         minEvents: z.number().int().min(0).optional(),
         noDataAfter: z.number().int().min(1).optional(),
+        /** The pager for this SLO's pages: a service or team named in the paging config (never a key). */
+        page: z
+          .string()
+          .regex(/^(pagerduty|opsgenie):[a-z0-9][a-z0-9_.-]*$/, { message: 'expected pagerduty:<service> or opsgenie:<team>, as named in BURNWATCH_PAGING_CONFIG' })
+          .optional(),
         /** `[]`: tracked, shown and reported, never alerting. */
         tiers: z.array(TierDoc).optional(),
         /** The generated alerts' name (default: from the SLO id), and labels/annotations on every tier's alert. */
