@@ -74,6 +74,8 @@ export const envSchema = z.object({
   BURNWATCH_LEASE_NAMESPACE: optionalString,
   BURNWATCH_LEASE_DURATION: duration('15s'),
   BURNWATCH_IDENTITY: z.string().min(1).default(`${os.hostname()}-${process.pid}`),
+  /** json (machines), pretty (people), auto: pretty on a terminal, JSON otherwise. */
+  BURNWATCH_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   BURNWATCH_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   KUBERNETES_SERVICE_HOST: optionalString,
   OTEL_SDK_DISABLED: boolean(false),
@@ -123,6 +125,7 @@ export interface Config {
     retryPeriodSeconds: number;
   };
   logLevel: Env['BURNWATCH_LOG_LEVEL'];
+  logFormat: Env['BURNWATCH_LOG_FORMAT'];
   /** When the weekly reliability report runs. */
   report: ReportSchedule;
   telemetry: { enabled: boolean; serviceName: string };
@@ -202,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
       retryPeriodSeconds: e.BURNWATCH_LEADER_RETRY,
     },
     logLevel: e.BURNWATCH_LOG_LEVEL,
+    logFormat: e.BURNWATCH_LOG_FORMAT,
     report: { cron: e.BURNWATCH_REPORT_CRON, timezone: e.BURNWATCH_REPORT_TZ, enabled: e.BURNWATCH_REPORT_ENABLED, outDir: e.BURNWATCH_REPORT_DIR },
     telemetry: { enabled: telemetryOn, serviceName: e.OTEL_SERVICE_NAME },
   };

@@ -4,7 +4,7 @@ import { EXTENSIONS } from '../../app/extensions.ts';
 import { SOURCE_FACTORIES } from '../../sources/registry.ts';
 import { startService } from '../../app/start-service.ts';
 import { ConfigError, loadConfig } from '../../service/config.ts';
-import { createLogger } from '../../service/logger.ts';
+import { createLogger, logDestination } from '../../service/logger.ts';
 import { SlackTokenError } from '../../slack/verify-token.ts';
 import { loadSpecs } from '../../spec/load.ts';
 import { StoreError } from '../../store/store-error.ts';
@@ -29,7 +29,7 @@ export function register(program: Command): void {
         }
         throw error;
       }
-      const logger = createLogger(config.logLevel);
+      const logger = createLogger(config.logLevel, logDestination(config.logFormat));
       let service: Awaited<ReturnType<typeof startService>>;
       try {
         service = await startService({
