@@ -65,6 +65,8 @@ export interface Slo {
     noDataAfter: number;
     /** `pagerduty:<service>` or `opsgenie:<team>` from the paging config: where pages go. */
     page?: string;
+    /** Unacknowledged pages go to these outbox channels, one every `escalateAfterSeconds`. */
+    escalation?: { escalateAfterSeconds: number; steps: string[] };
     /** Empty: the SLO is tracked and reported, and never alerts. */
     tiers: Tier[];
     /** The generated alerts' name, and labels / annotations on every alert and notification (e.g. from Sloth). */

@@ -209,6 +209,8 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
       minEvents,
       noDataAfter: alerting.noDataAfter ?? DEFAULTS.noDataAfter,
       ...(alerting.page !== undefined && { page: alerting.page }),
+      ...(alerting.escalation !== undefined &&
+        alerting.escalation.length > 0 && { escalation: { escalateAfterSeconds: parseDuration(alerting.escalateAfter ?? '15m'), steps: [...alerting.escalation] } }),
       tiers,
       ...(alerting.name !== undefined && { name: alerting.name }),
       ...(alerting.labels && { labels: { ...alerting.labels } }),

@@ -203,6 +203,15 @@ export const SloDoc = z.strictObject({
           .string()
           .regex(/^(pagerduty|opsgenie):[a-z0-9][a-z0-9_.-]*$/, { message: 'expected pagerduty:<service> or opsgenie:<team>, as named in BURNWATCH_PAGING_CONFIG' })
           .optional(),
+        /** A page nobody acknowledged this long goes to the next escalation step. */
+        escalateAfter: Duration.optional(),
+        escalation: z
+          .array(
+            z.string().regex(/^slack:[#@].+$|^(pagerduty|opsgenie):[a-z0-9][a-z0-9_.-]*$/, {
+              message: 'expected slack:#channel, slack:@user-group, pagerduty:<service> or opsgenie:<team>',
+            }),
+          )
+          .optional(),
         /** `[]`: tracked, shown and reported, never alerting. */
         tiers: z.array(TierDoc).optional(),
         /** The generated alerts' name (default: from the SLO id), and labels/annotations on every tier's alert. */
