@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type ReportSchedule, reportScheduleSchema } from '../reports/report-schedule.ts';
 import { isDuration, parseDuration } from '../domain/duration.ts';
 import { displayUrl } from '../notify/webhook-notifier.ts';
+import { registerEnvironmentSecrets } from '../secrets/redact.ts';
 
 const duration = (fallback: string) =>
   z
@@ -53,6 +54,8 @@ export const envSchema = z.object({
     message: 'expected at least 16 characters',
   }),
   BURNWATCH_NOTIFY_LOG: boolean(true),
+  /** /readyz in full and /api/* reads without the API token (a trusted network only). */
+  BURNWATCH_PUBLIC_READ: boolean(false),
   BURNWATCH_SCHEDULE: z
     .string()
     .default('* * * * *')
@@ -96,6 +99,7 @@ export interface Config {
   port: number;
   dataDir: string;
   apiToken: string | undefined;
+  publicRead: boolean;
   webhook: { url: string; secret: string | undefined } | undefined;
   notifyLog: boolean;
   schedule: string;
@@ -130,6 +134,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Config {
+  // Whatever the configuration holds, no log line or answer shows its secrets.
+  registerEnvironmentSecrets(env);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -171,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     port: flags.port ?? e.BURNWATCH_PORT,
     dataDir: flags.dataDir ?? e.BURNWATCH_DATA_DIR,
     apiToken: e.BURNWATCH_API_TOKEN,
+    publicRead: e.BURNWATCH_PUBLIC_READ,
     webhook: e.BURNWATCH_WEBHOOK_URL ? { url: e.BURNWATCH_WEBHOOK_URL, secret: e.BURNWATCH_WEBHOOK_SECRET } : undefined,
     notifyLog: e.BURNWATCH_NOTIFY_LOG,
     schedule: e.BURNWATCH_SCHEDULE,

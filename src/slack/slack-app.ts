@@ -22,7 +22,8 @@ import { escapeMrkdwn } from './blocks/limits.ts';
 import { renderResolveModal } from './blocks/resolve-modal.ts';
 import { renderSloStatus } from './blocks/slo-status.ts';
 import { describeFailure, guarded } from './interaction-errors.ts';
-import { guardRequestListener } from './request-guard.ts';
+import { guardSignedRequests } from './signed-request-guard.ts';
+import { storeReplayMemory } from './replay-memory.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -310,8 +311,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   for (const extension of deps.extensions ?? []) extension.register?.(app, ctx);
 
   const requestListener = receiver
-    ? guardRequestListener(receiver.requestListener, {
+    ? guardSignedRequests(receiver.requestListener, {
+        signingSecret: deps.signingSecret!,
         clock: deps.requestClock ?? systemClock,
+        replays: storeReplayMemory(deps.db),
         onRefused: (reason, req) => logger.warn({ reason, url: req.url }, 'refused a Slack request'),
       })
     : undefined;

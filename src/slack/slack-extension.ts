@@ -10,6 +10,7 @@ import type { SlackExtension } from './slack-app.ts';
 import { loadSlackBotConfig } from './slack-config.ts';
 import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
 import { verifyBotToken } from './verify-token.ts';
+import { redactingFetch } from '../secrets/redact.ts';
 
 export interface SlackServiceOptions {
   /** Remediation buttons and listeners (src/actions), suspected-change sources. */
@@ -34,7 +35,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     const env = options.env ?? process.env;
     const botConfig = { ...loadSlackBotConfig(env), ...(slack.defaultChannel ? { defaultChannel: slack.defaultChannel } : {}) };
     const logger = ctx.logger.child({ component: 'slack' });
-    const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+    // Every Web API call and response_url post passes the redaction of environment values.
+    const clientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), fetch: redactingFetch() };
     const slo = (id: string) => ctx.slos().find((s) => s.id === id);
     const deskDeps = { db: ctx.db, clock: ctx.clock, config: botConfig, slo, slos: ctx.slos };
     const incidents = new IncidentDesk(deskDeps);
