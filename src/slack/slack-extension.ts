@@ -11,6 +11,7 @@ import { loadSlackBotConfig } from './slack-config.ts';
 import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
 import { verifyBotToken } from './verify-token.ts';
 import { redactingFetch } from '../secrets/redact.ts';
+import { resolveInsideRoot } from '../spec/file-reference.ts';
 
 export interface SlackServiceOptions {
   /** Remediation buttons and listeners (src/actions), suspected-change sources. */
@@ -59,7 +60,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
           for (const candidate of [own, `${templatesDir}/postmortem.md.hbs`]) {
             if (!candidate) continue;
             try {
-              return await loadPostmortemTemplate(candidate);
+              // Validation refused paths outside the repository; checked again where the file is read.
+              return await loadPostmortemTemplate(candidate === own ? resolveInsideRoot(candidate, process.cwd()) : candidate);
             } catch {
               logger.warn({ template: candidate }, 'post-mortem template not found; trying the next one');
             }

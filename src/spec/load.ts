@@ -7,7 +7,9 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { maximumBytesBilledWarning } from './bigquery-billing.ts';
-import { type EnvIssue, expandEnv } from './env.ts';
+import { type EnvIssue, expandEnv, expandsEnvironment } from './env.ts';
+import { fileReferenceProblem, realFiles } from './file-reference.ts';
+import { redact } from '../secrets/redact.ts';
 import { type ImportResult, mapPath } from './import/imported.ts';
 import { importOpenSlo, isOpenSlo } from './import/openslo.ts';
 import { importSloth, isSloth } from './import/sloth.ts';
@@ -116,7 +118,8 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
   const { candidates, problems } = readCandidates(texts, options);
   const report = (c: Candidate, severity: ProblemSeverity, code: ProblemCode, p: Path, message: string, key = false) => {
     const { line, column } = c.locate(p, { key });
-    problems.push({ severity, code, file: c.file, line, column, path: c.showPath(p), message });
+    // A value that came from the environment (a header, a URL's password) is never echoed.
+    problems.push({ severity, code, file: c.file, line, column, path: c.showPath(p), message: redact(message) });
   };
 
   // DataSources first: SLOs refer to them by name, across files.
@@ -157,6 +160,12 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
       sources,
       brokenSources,
       fileExists,
+      // A template given as a link is accepted (as before) but never read: the bot falls back to the default.
+      fileProblem: (ref: string) =>
+        fileReferenceProblem(ref, cwd, {
+          allowLinks: true,
+          files: options.fileExists ? { exists: (p) => fileExists(path.relative(cwd, p)), realpath: (p) => p } : realFiles,
+        }),
       origin: { file: c.file, line: c.line },
     };
     if (!parsed) {
@@ -230,7 +239,7 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
       const locate = yamlLocator(doc, lines);
       const problem = (severity: ProblemSeverity, code: ProblemCode, p: Path, message: string, key = false) => {
         const { line, column } = locate(p, { key });
-        problems.push({ severity, code, file, line, column, path: formatPath(p), message });
+        problems.push({ severity, code, file, line, column, path: formatPath(p), message: redact(message) });
       };
       let raw: unknown;
       try {
@@ -244,7 +253,7 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
       let broken = false;
       if (options.expandEnv !== false) {
         const issues: EnvIssue[] = [];
-        value = expandEnv(raw, env, issues);
+        value = expandEnv(raw, env, issues, [], (p) => expandsEnvironment(raw, p));
         for (const issue of issues) problem('error', 'env', issue.path, issue.message);
         broken = issues.length > 0;
       }

@@ -31,6 +31,8 @@ export interface NormalizeContext {
   brokenSources: ReadonlySet<string>;
   /** Whether a referenced runbook / template path exists (relative paths are relative to the repo root). */
   fileExists: (path: string) => boolean;
+  /** Why a runbook / template reference is not a file inside the repository root (undefined: it is). */
+  fileProblem?: (ref: string, field: 'runbook' | 'postmortemTemplate') => string | undefined;
   origin: Slo['origin'];
 }
 
@@ -162,7 +164,11 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
 
   for (const field of ['runbook', 'postmortemTemplate'] as const) {
     const ref = alerting[field];
-    if (ref !== undefined && !isUrl(ref) && !ctx.fileExists(ref))
+    if (ref === undefined) continue;
+    if (ctx.fileProblem) {
+      const problem = ctx.fileProblem(ref, field);
+      if (problem) error(['spec', 'alerting', field], problem, 'reference');
+    } else if (!isUrl(ref) && !ctx.fileExists(ref))
       error(['spec', 'alerting', field], `file ${JSON.stringify(ref)} does not exist (paths are relative to the repository root, where burnwatch runs)`, 'reference');
   }
 
