@@ -12,6 +12,7 @@ import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
 import { verifyBotToken } from './verify-token.ts';
 import { redactingFetch } from '../secrets/redact.ts';
 import { resolveInsideRoot } from '../spec/file-reference.ts';
+import { loadAuthorizationPolicy } from '../authz/load-policy.ts';
 
 export interface SlackServiceOptions {
   /** Remediation buttons and listeners (src/actions), suspected-change sources. */
@@ -86,7 +87,15 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     const identity = await verifyBotToken(slack.botToken, clientOptions, logger);
     // Bolt (about 40 MB) is loaded only by a service that runs the bot.
     const { createSlackApp, SLACK_EVENTS_PATH } = await import('./slack-app.ts');
+    const policy = await loadAuthorizationPolicy(env.BURNWATCH_ACTIONS_CONFIG);
+    if (policy) logger.info({ rules: policy.rules.length }, 'Slack commands authorized by the policy in BURNWATCH_ACTIONS_CONFIG');
+    else logger.warn('no authorization policy (BURNWATCH_ACTIONS_CONFIG authorization:): every workspace member may run every incident command');
     const bot = createSlackApp({
+      ...(policy && { policy }),
+      ownerGroupOf: (sloId) => {
+        const owner = slo(sloId)?.owner;
+        return owner ? botConfig.owners[owner]?.oncallUsergroup : undefined;
+      },
       signingSecret: slack.signingSecret,
       token: slack.botToken,
       botUserId: identity?.userId ?? 'unverified',
