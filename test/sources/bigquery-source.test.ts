@@ -100,7 +100,7 @@ describe('BigQuery source', () => {
 
     // A dry run first (BigQuery names the statement type: only a SELECT runs), then one query reads all windows.
     const dryRuns = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs'));
-    expect(dryRuns.map((r) => (r.body?.['configuration'] as { dryRun?: boolean }).dryRun)).toEqual([true]);
+    expect(dryRuns.map((r) => (r.body?.['configuration'] as { dryRun?: boolean } | undefined)?.dryRun)).toEqual([true]);
     const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/queries'));
     expect(posts).toHaveLength(1);
     const body = posts[0]!.body!;
