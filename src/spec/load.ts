@@ -9,6 +9,7 @@ import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { maximumBytesBilledWarning } from './bigquery-billing.ts';
 import { type EnvIssue, expandEnv, expandsEnvironment } from './env.ts';
 import { fileReferenceProblem, realFiles } from './file-reference.ts';
+import { nestingProblem, specSizeProblem } from './text-bounds.ts';
 import { redact } from '../secrets/redact.ts';
 import { type ImportResult, mapPath } from './import/imported.ts';
 import { importOpenSlo, isOpenSlo } from './import/openslo.ts';
@@ -101,6 +102,12 @@ export async function readSpecFiles(paths: readonly string[], cwd: string): Prom
       if (seen.has(file)) continue;
       seen.add(file);
       try {
+        // Refused before it is read: a huge file would cost seconds and gigabytes to parse.
+        const tooBig = specSizeProblem((await stat(file)).size);
+        if (tooBig) {
+          problems.push({ severity: 'error', code: 'file', file: display(file), line: 1, column: 1, path: '', message: tooBig });
+          continue;
+        }
         texts.push({ file: display(file), text: await readFile(file, 'utf8') });
       } catch (error) {
         problems.push({ severity: 'error', code: 'file', file: display(file), line: 1, column: 1, path: '', message: (error as Error).message });
@@ -218,6 +225,12 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
   const candidates: Candidate[] = [];
   const problems: Problem[] = [];
   for (const { file, text } of texts) {
+    const bound = specSizeProblem(Buffer.byteLength(text, 'utf8'));
+    const deep = bound ? undefined : nestingProblem(text);
+    if (bound || deep) {
+      problems.push({ severity: 'error', code: 'file', file, line: deep?.line ?? 1, column: deep?.column ?? 1, path: '', message: (bound ?? deep?.message)! });
+      continue;
+    }
     const lines = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const list = Array.isArray(docs) ? docs : [];

@@ -6,6 +6,7 @@ import type { DataSourceSpec, Indicator, IndicatorKind, QueryRef, Slo } from '..
 import { budgetingOf } from '../domain/slo.ts';
 import { defaultTiers, makeTier, type Tier } from '../domain/tiers.ts';
 import type { Path, ProblemCode, ProblemSeverity } from './problem.ts';
+import { labelMatchersProblem } from './label-matchers.ts';
 import { promqlError, sqlErrors } from './query-check.ts';
 import { type DataSourceDoc, parseBytes, Query, type SloDoc } from './schema.ts';
 import { didYouMean } from './suggest.ts';
@@ -326,7 +327,7 @@ function normalizeIndicator(
     }
     // `{route="/rank"}` and `route="/rank"` both mean the same matchers.
     const selector = (l.selector ?? '').trim().replace(/^\{([\s\S]*)\}$/, '$1').trim();
-    const selectorError = selector === '' ? undefined : promqlError(`{${selector}}`);
+    const selectorError = selector === '' ? undefined : (promqlError(`{${selector}}`) ?? labelMatchersProblem(selector));
     if (selectorError) {
       error([...path, 'selector'], `is not a PromQL label selector (write it as inside {…}, e.g. route="/rank", code!~"5.."): ${selectorError.replace(/ at \d+:(\d+) of the query/, (_, c) => ` at column ${Number(c) - 1}`)}`, 'promql');
       return undefined;
