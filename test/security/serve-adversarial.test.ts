@@ -49,8 +49,9 @@ async function call(url: string, init?: RequestInit): Promise<{ status: number; 
 
 beforeAll(async () => {
   const s = scenario({ start: NOW - 86_400, end: NOW + 3600, step: 60 })
-    .counter('ranker_requests_total', { code: '200' }, [profile(20)])
-    .counter('ranker_requests_total', { code: '500' }, [profile(0)]);
+    // 5 % errors for the last 20 minutes: the page tier fires, so Slack and the webhook get alerts.
+    .counter('ranker_requests_total', { code: '200' }, [profile(20), profile(1).step(NOW - 1200, 0.95)])
+    .counter('ranker_requests_total', { code: '500' }, [profile(20), profile(0).step(NOW - 1200, 0.05)]);
   prom = await startPrometheus(s);
   slack = new FakeSlackApi();
   await slack.start();
@@ -59,6 +60,11 @@ beforeAll(async () => {
   db = await createPostgresDatabase('bw_sec');
   dir = await makeTempDir();
   await fs.mkdir(path.join(dir, 'slos'));
+  slack.addUsergroup('SRECSONCALL', [alice.id]);
+  await fs.writeFile(
+    path.join(dir, 'actions.yaml'),
+    'actions: { rules: [] }\nauthorization:\n  rules:\n    - { actions: [incident.open, incident.list, slo.status], everyone: true }\n    - { actions: ["*"], sloOwners: true }\n',
+  );
   // The probe's first finding: a secret referenced where no secret belongs.
   await fs.writeFile(
     path.join(dir, 'slos', 'ranker.yaml'),
@@ -66,7 +72,7 @@ beforeAll(async () => {
 kind: DataSource
 metadata: { name: prometheus }
 spec:
-  prometheus: { url: "${prom.url}", headers: { X-Scope-OrgID: "\${BURNWATCH_TENANT_SECRET}" } }
+  prometheus: { url: "\${PROM_URL}", headers: { X-Scope-OrgID: "\${BURNWATCH_TENANT_SECRET}" } }
 ---
 apiVersion: burnwatch/v1
 kind: SLO
@@ -108,6 +114,10 @@ spec:
     BURNWATCH_WEBHOOK_URL: receiver.url,
     BURNWATCH_WEBHOOK_SECRET: `${SECRET}-webhook`,
     BURNWATCH_TENANT_SECRET: `${SECRET}-tenant`,
+    // A password inside an address (Prometheus without auth ignores it).
+    PROM_URL: prom.url.replace('http://', `http://burnwatch:${SECRET}-prom@`),
+    BURNWATCH_ACTIONS_CONFIG: path.join(dir, 'actions.yaml'),
+    SLACK_ONCALL_GROUPS: 'recs-serving=SRECSONCALL',
     SLACK_BOT_TOKEN: 'xoxb-test',
     SLACK_SIGNING_SECRET: SIGNING,
     SLACK_API_URL: slack.apiUrl,
@@ -293,6 +303,12 @@ describe('burnwatch serve under attack', () => {
       webhooks: receiver.requests.map((r) => `${JSON.stringify(r.headers)} ${r.body}`),
       rows,
     };
+    await expect.poll(() => receiver.requests.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(slack.okCallsTo('chat.postMessage').length).toBeGreaterThan(0);
+    // Someone outside the owner's on-call group tries to resolve: refused, privately, audited.
+    await requester.command({ user: { id: 'UMALLORY1', name: 'mallory' }, command: '/incident', text: 'resolve #1 nothing here', channel, responseUrl: slack.responseUrl('mallory') });
+    await expect.poll(() => String(slack.responses.find((r) => r.id === 'mallory')?.body.text), { timeout: 20_000 }).toMatch(/^:no_entry:/);
+    count('unauthorized incident commands', true);
     const hits: string[] = [];
     let searched = 0;
     for (const [where, list] of Object.entries(haystacks)) {
