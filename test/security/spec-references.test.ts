@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearSecrets, redact } from '../../src/secrets/redact.ts';
+import { resolveInsideRoot } from '../../src/spec/file-reference.ts';
 import { loadSpecs } from '../../src/spec/load.ts';
 import { makeTempDir } from '../helpers/test-databases.ts';
 
@@ -117,5 +118,12 @@ describe('file references stay inside the repository root', () => {
       expect(problems, ref).toEqual([]);
       expect(slos).toHaveLength(1);
     }
+  });
+
+  it('is checked again where the bot reads a template (a spec changed after validation cannot post /etc/passwd)', () => {
+    expect(() => resolveInsideRoot('/etc/passwd', repo)).toThrow(/absolute path/);
+    expect(() => resolveInsideRoot('playbooks/link-out.md', repo)).toThrow(/symlink/);
+    expect(() => resolveInsideRoot('https://wiki.example.com/pm', repo)).toThrow(/must be a file of the repository/);
+    expect(resolveInsideRoot('playbooks/link-in.md', repo)).toMatch(/playbooks\/ok\.md$/);
   });
 });
