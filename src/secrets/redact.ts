@@ -4,7 +4,7 @@
 // are far from where the values are read. Pure string work, no I/O.
 
 /** Environment variable names whose values are secrets. */
-const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|AUTH|HEADERS|COOKIE|_KEY$|^PG(PASSWORD|USER)$)/i;
+const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|AUTH|HEADERS|COOKIE|_KEY$|^PGPASSWORD$)/i;
 /** Shorter values would redact ordinary words. */
 const MIN_LENGTH = 6;
 export const REDACTED = '***';
