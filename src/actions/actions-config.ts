@@ -86,7 +86,12 @@ export async function loadActionsConfigFile(file: string, env: NodeJS.ProcessEnv
   } catch (e) {
     throw new Error(`cannot read the actions config ${file}: ${(e as Error).message}`, { cause: e });
   }
-  const body = doc && typeof doc === 'object' && 'actions' in doc ? (doc as { actions: unknown }).actions : doc;
+  let body = doc && typeof doc === 'object' && 'actions' in doc ? (doc as { actions: unknown }).actions : doc;
+  // `authorization:` (who may run incident and alert commands) is read by src/authz.
+  if (body === doc && body && typeof body === 'object' && 'authorization' in body) {
+    const { authorization: _policy, ...rest } = body as Record<string, unknown>;
+    body = rest;
+  }
   const parsed = actionsConfigSchema.safeParse(body ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');

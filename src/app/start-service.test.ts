@@ -60,7 +60,8 @@ describe('service on a fresh machine', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const get = (p: string) => fetch(`${service.url}${p}`);
+  // Reads beyond /healthz and the /readyz status need the token (BURNWATCH_PUBLIC_READ is off).
+  const get = (p: string) => fetch(`${service.url}${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
   const post = (p: string, body: unknown, token: string | null = TOKEN) =>
     fetch(`${service.url}${p}`, {
       method: 'POST',

@@ -29,6 +29,7 @@ import { openStore, type Store } from '../store/open-store.ts';
 import { latestEvaluations, pruneEvaluations } from '../store/repositories/evaluations.ts';
 import { pendingByChannel, pruneOutbox } from '../store/repositories/outbox.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
+import { redact } from '../secrets/redact.ts';
 import { buildSources, type SourceFactories, withDefaultSources } from './build-sources.ts';
 import { createElector } from './leader.ts';
 import { buildPaging, type Paging } from './paging.ts';
@@ -263,6 +264,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       if (!elector.isLeader()) await refreshFromStore().catch(() => {});
     },
     apiToken: config.apiToken,
+    publicRead: config.publicRead,
+    redact,
     externalChannels: () => externalChannels,
     outboxWritten,
     slos: () => slosView(db, catalog.current.slos, catalog.current.problems.map(formatProblem)),

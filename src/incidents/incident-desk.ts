@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { Clock } from '../domain/clock.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { Slo } from '../domain/slo.ts';
+import { escapeSlackText } from '../authz/escape-slack-text.ts';
 import { getAlert, updateAlert } from '../slack/alert-store.ts';
 import type { SlackBotConfig } from '../slack/slack-config.ts';
 import { enqueueSlackJob, laneOf, type SlackJob } from '../slack/slack-jobs.ts';
@@ -237,7 +238,7 @@ export class IncidentDesk {
       const known = budgets.filter((b): b is number => b !== null);
       if (known.length > 0) step.changes.budgetAtEnd = Math.min(...known);
       const updated = await this.applyIn(q, jobs, incident, step);
-      jobs.add({ kind: 'slack.incident.post', incidentId, key: `resolved:${incidentId}`, text: `:white_check_mark: <@${person.id}> resolved the incident: ${summary.trim()}` });
+      jobs.add({ kind: 'slack.incident.post', incidentId, key: `resolved:${incidentId}`, text: `:white_check_mark: <@${person.id}> resolved the incident: ${escapeSlackText(summary.trim())}` });
       jobs.add({ kind: 'slack.postmortem', incidentId });
       return updated;
     });
@@ -248,7 +249,7 @@ export class IncidentDesk {
     return this.tx(async (q, jobs) => {
       const incident = await this.lock(q, incidentId);
       const updated = await this.applyIn(q, jobs, incident, note(person, this.#d.clock.now(), text));
-      jobs.add({ kind: 'slack.incident.post', incidentId, key: `note:${randomUUID()}`, text: `:mega: Update from <@${person.id}>: ${text.trim()}` });
+      jobs.add({ kind: 'slack.incident.post', incidentId, key: `note:${randomUUID()}`, text: `:mega: Update from <@${person.id}>: ${escapeSlackText(text.trim())}` });
       return updated;
     });
   }

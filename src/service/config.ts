@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type ReportSchedule, reportScheduleSchema } from '../reports/report-schedule.ts';
 import { isDuration, parseDuration } from '../domain/duration.ts';
 import { displayUrl } from '../notify/webhook-notifier.ts';
+import { registerEnvironmentSecrets } from '../secrets/redact.ts';
 
 const duration = (fallback: string) =>
   z
@@ -57,6 +58,8 @@ export const envSchema = z.object({
   BURNWATCH_PAGING_CONFIG: optionalString,
   /** Where people reach burnwatch (its console), for links in pages and messages. */
   BURNWATCH_PUBLIC_URL: url(['http:', 'https:']),
+  /** /readyz in full and /api/* reads without the API token (a trusted network only). */
+  BURNWATCH_PUBLIC_READ: boolean(false),
   BURNWATCH_SCHEDULE: z
     .string()
     .default('* * * * *')
@@ -103,6 +106,7 @@ export interface Config {
   port: number;
   dataDir: string;
   apiToken: string | undefined;
+  publicRead: boolean;
   webhook: { url: string; secret: string | undefined } | undefined;
   notifyLog: boolean;
   pagingConfigFile: string | undefined;
@@ -142,6 +146,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Config {
+  // Whatever the configuration holds, no log line or answer shows its secrets.
+  registerEnvironmentSecrets(env);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -186,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     port: flags.port ?? e.BURNWATCH_PORT,
     dataDir: flags.dataDir ?? e.BURNWATCH_DATA_DIR,
     apiToken: e.BURNWATCH_API_TOKEN,
+    publicRead: e.BURNWATCH_PUBLIC_READ,
     webhook: e.BURNWATCH_WEBHOOK_URL ? { url: e.BURNWATCH_WEBHOOK_URL, secret: e.BURNWATCH_WEBHOOK_SECRET } : undefined,
     notifyLog: e.BURNWATCH_NOTIFY_LOG,
     pagingConfigFile: e.BURNWATCH_PAGING_CONFIG,

@@ -3,6 +3,7 @@
 // never reach a log line: known secret-bearing paths are redacted.
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
+import { redact } from '../secrets/redact.ts';
 
 export type { Logger };
 
@@ -52,6 +53,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ fd: 1, sync: true }),
+    redactingDestination(destination ?? pino.destination({ fd: 1, sync: true })),
   );
+}
+
+/** Every line passes the process-wide redaction of values that came from the environment. */
+export function redactingDestination(destination: pino.DestinationStream): pino.DestinationStream {
+  return { write: (line: string) => destination.write(redact(line)) };
 }

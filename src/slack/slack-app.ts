@@ -22,7 +22,10 @@ import { escapeMrkdwn } from './blocks/limits.ts';
 import { renderResolveModal } from './blocks/resolve-modal.ts';
 import { renderSloStatus } from './blocks/slo-status.ts';
 import { describeFailure, guarded } from './interaction-errors.ts';
-import { guardRequestListener } from './request-guard.ts';
+import { guardSignedRequests } from './signed-request-guard.ts';
+import { storeReplayMemory } from './replay-memory.ts';
+import { commandGate } from './command-gate.ts';
+import type { AuthorizationPolicy } from '../authz/policy-schema.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -64,6 +67,10 @@ export interface SlackAppDeps {
   botUserId?: string;
   botId?: string;
   extensions?: readonly SlackExtension[];
+  /** Who may run which command (BURNWATCH_ACTIONS_CONFIG `authorization:`); none: everyone may. */
+  policy?: AuthorizationPolicy;
+  /** The on-call user group of an SLO's owner, for `sloOwners` rules. */
+  ownerGroupOf?: (sloId: string) => string | undefined;
 }
 
 export interface SlackApp {
@@ -138,6 +145,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     app = new App({ ...common, receiver });
   }
   const ctx: SlackExtensionContext = { alerts, incidents, logger, guarded, personOf, kick };
+  // Every command and button asks the policy first (a refusal is private and audited).
+  const allowed = commandGate({
+    policy: deps.policy,
+    db: deps.db,
+    clock,
+    logger,
+    ownerGroupOf: deps.ownerGroupOf ?? (() => undefined),
+    membersOf: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
+  });
 
   // Errors that escape a listener (after ack) end up here: log them with an id.
   app.error(async (error) => {
@@ -148,6 +164,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.action<import('@slack/bolt').BlockButtonAction>(ACTION.alertAck, async ({ ack, body, action, respond }) => {
     await ack();
     await guarded(logger, ephemeral(respond), { action: ACTION.alertAck }, async () => {
+      if (!(await allowed({ user: body.user.id, action: 'alert.ack', alertId: Number(action.value) }, ephemeral(respond)))) return;
       await alerts.acknowledge(Number(action.value), personOf(body.user));
       kick();
     });
@@ -156,6 +173,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.action<import('@slack/bolt').BlockButtonAction>(ACTION.alertOpenIncident, async ({ ack, body, action, respond }) => {
     await ack();
     await guarded(logger, ephemeral(respond), { action: ACTION.alertOpenIncident }, async () => {
+      if (!(await allowed({ user: body.user.id, action: 'alert.open-incident', alertId: Number(action.value) }, ephemeral(respond)))) return;
       const { incident, created } = await incidents.openFromAlert(Number(action.value), personOf(body.user));
       kick();
       if (!created) {
@@ -169,6 +187,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     await guarded(logger, ephemeral(respond), { action: ACTION.alertSilence }, async () => {
       const [id, option] = action.selected_option.value.split(':');
       if (!SILENCE_OPTIONS.includes(option as SilenceOption)) throw new IncidentError('bad_command', `Unknown silence option "${option}".`);
+      const silenceSeconds = option === '1h' ? 3600 : option === '4h' ? 14_400 : null;
+      if (!(await allowed({ user: body.user.id, action: 'alert.silence', alertId: Number(id), silenceSeconds }, ephemeral(respond)))) return;
       const until = await alerts.silence(Number(id), personOf(body.user), option as SilenceOption);
       kick();
       await ephemeral(respond)(`:mute: Silenced ${until ? `until ${slackDate(until)}` : 'until the alert resolves'}.`);
@@ -179,6 +199,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.action<import('@slack/bolt').BlockButtonAction>(ACTION.incidentTakeCommand, async ({ ack, body, action, respond }) => {
     await ack();
     await guarded(logger, ephemeral(respond), { action: ACTION.incidentTakeCommand }, async () => {
+      if (!(await allowed({ user: body.user.id, action: 'incident.take-command', incidentId: Number(action.value) }, ephemeral(respond)))) return;
       await incidents.takeCommand(Number(action.value), personOf(body.user));
       kick();
     });
@@ -187,6 +208,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.action<import('@slack/bolt').BlockButtonAction>(ACTION.incidentMitigated, async ({ ack, body, action, respond }) => {
     await ack();
     await guarded(logger, ephemeral(respond), { action: ACTION.incidentMitigated }, async () => {
+      if (!(await allowed({ user: body.user.id, action: 'incident.mitigate', incidentId: Number(action.value) }, ephemeral(respond)))) return;
       await incidents.markMitigated(Number(action.value), personOf(body.user));
       kick();
     });
@@ -195,6 +217,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.action<import('@slack/bolt').BlockButtonAction>(ACTION.incidentResolve, async ({ ack, body, action, respond, client }) => {
     await ack();
     await guarded(logger, ephemeral(respond), { action: ACTION.incidentResolve }, async () => {
+      if (!(await allowed({ user: body.user.id, action: 'incident.resolve', incidentId: Number(action.value) }, ephemeral(respond)))) return;
       const incident = await incidents.get(Number(action.value));
       if (incident.status === 'resolved') throw new IncidentError('already_resolved', `Incident #${incident.id} is already resolved.`);
       await client.views.open({ trigger_id: body.trigger_id, view: renderResolveModal(incident) });
@@ -214,6 +237,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       const incident = incidentId ? await incidents.get(incidentId).catch(() => undefined) : undefined;
       if (incident?.channelId) await client.chat.postEphemeral({ channel: incident.channelId, user: person.id, text });
     }, { view: VIEW.resolveIncident }, async () => {
+      const reply = async (text: string) => {
+        const incident = incidentId ? await incidents.get(incidentId).catch(() => undefined) : undefined;
+        if (incident?.channelId) await client.chat.postEphemeral({ channel: incident.channelId, user: person.id, text });
+      };
+      if (!(await allowed({ user: person.id, action: 'incident.resolve', incidentId: Number(incidentId) }, reply))) return;
       await incidents.resolve(Number(incidentId), person, summary);
       kick();
     });
@@ -237,8 +265,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         if (!incident) throw new IncidentError('not_in_incident_channel', `Run \`/incident ${sub}\` inside an incident channel (or name it: \`/incident ${sub} #12 …\`).`);
         return incident;
       };
+      const may = (action: Parameters<typeof allowed>[0]['action'], incidentId?: number) =>
+        allowed({ user: person.id, action, ...(incidentId !== undefined && { incidentId }) }, reply);
       switch (sub.toLowerCase()) {
         case 'open': {
+          if (!(await may('incident.open'))) return;
           const { incident, created } = await incidents.openFromCommand(person, rest);
           kick();
           await reply(created ? `:fire_engine: Opened incident #${incident.id}; its channel is on the way.` : `Incident #${incident.id} is already open${incident.channelId ? ` in <#${incident.channelId}>` : ''}.`);
@@ -246,12 +277,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         }
         case 'update': {
           const incident = await inChannel();
+          if (!(await may('incident.update', incident.id))) return;
           await incidents.addNote(incident.id, person, rest);
           kick();
           return;
         }
         case 'resolve': {
           const incident = await inChannel();
+          if (!(await may('incident.resolve', incident.id))) return;
           if (incident.status === 'resolved') throw new IncidentError('already_resolved', `Incident #${incident.id} is already resolved.`);
           if (!rest.trim()) {
             await client.views.open({ trigger_id: command.trigger_id, view: renderResolveModal(incident) });
@@ -263,12 +296,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         }
         case 'postmortem': {
           const incident = await inChannel();
+          if (!(await may('incident.postmortem', incident.id))) return;
           await incidents.tx(async (_q, jobs) => jobs.add({ kind: 'slack.postmortem', incidentId: incident.id, key: `request-${clock.now().getTime()}` }));
           kick();
           await reply(`:memo: Rendering the post-mortem draft of incident #${incident.id} into its channel.`);
           return;
         }
         case 'list': {
+          if (!(await may('incident.list'))) return;
           const open = await listIncidents(deps.db, { openOnly: true });
           await reply(
             open.length === 0
@@ -286,6 +321,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.command('/slo', async ({ ack, command, respond }) => {
     await ack();
     await guarded(logger, ephemeral(respond), { command: '/slo' }, async () => {
+      if (!(await allowed({ user: command.user_id, action: 'slo.status' }, ephemeral(respond)))) return;
       const query = command.text.trim();
       const all = await latestEvaluations(deps.db);
       const matching = query ? all.filter((e) => e.sloId === query || e.sloId.startsWith(`${query}/`) || e.sloId.includes(query)) : all;
@@ -310,8 +346,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   for (const extension of deps.extensions ?? []) extension.register?.(app, ctx);
 
   const requestListener = receiver
-    ? guardRequestListener(receiver.requestListener, {
+    ? guardSignedRequests(receiver.requestListener, {
+        signingSecret: deps.signingSecret!,
         clock: deps.requestClock ?? systemClock,
+        replays: storeReplayMemory(deps.db),
         onRefused: (reason, req) => logger.warn({ reason, url: req.url }, 'refused a Slack request'),
       })
     : undefined;

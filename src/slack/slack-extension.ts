@@ -11,6 +11,9 @@ import type { SlackExtension } from './slack-app.ts';
 import { loadSlackBotConfig } from './slack-config.ts';
 import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
 import { verifyBotToken } from './verify-token.ts';
+import { redactingFetch } from '../secrets/redact.ts';
+import { resolveInsideRoot } from '../spec/file-reference.ts';
+import { loadAuthorizationPolicy } from '../authz/load-policy.ts';
 
 export interface SlackServiceOptions {
   /** Remediation buttons and listeners (src/actions), suspected-change sources. */
@@ -35,7 +38,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     const env = options.env ?? process.env;
     const botConfig = { ...loadSlackBotConfig(env), ...(slack.defaultChannel ? { defaultChannel: slack.defaultChannel } : {}) };
     const logger = ctx.logger.child({ component: 'slack' });
-    const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+    // Every Web API call and response_url post passes the redaction of environment values.
+    const clientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), fetch: redactingFetch() };
     // An alert of a grouped SLO carries its instance's id (`service/name[model=a]`).
     const slo = (id: string) => resolveSlo(ctx.slos(), id);
     const deskDeps = { db: ctx.db, clock: ctx.clock, config: botConfig, slo, slos: ctx.slos };
@@ -59,7 +63,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
           for (const candidate of [own, `${templatesDir}/postmortem.md.hbs`]) {
             if (!candidate) continue;
             try {
-              return await loadPostmortemTemplate(candidate);
+              // Validation refused paths outside the repository; checked again where the file is read.
+              return await loadPostmortemTemplate(candidate === own ? resolveInsideRoot(candidate, process.cwd()) : candidate);
             } catch {
               logger.warn({ template: candidate }, 'post-mortem template not found; trying the next one');
             }
@@ -84,7 +89,15 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     const identity = await verifyBotToken(slack.botToken, clientOptions, logger);
     // Bolt (about 40 MB) is loaded only by a service that runs the bot.
     const { createSlackApp, SLACK_EVENTS_PATH } = await import('./slack-app.ts');
+    const policy = await loadAuthorizationPolicy(env.BURNWATCH_ACTIONS_CONFIG);
+    if (policy) logger.info({ rules: policy.rules.length }, 'Slack commands authorized by the policy in BURNWATCH_ACTIONS_CONFIG');
+    else logger.warn('no authorization policy (BURNWATCH_ACTIONS_CONFIG authorization:): every workspace member may run every incident command');
     const bot = createSlackApp({
+      ...(policy && { policy }),
+      ownerGroupOf: (sloId) => {
+        const owner = slo(sloId)?.owner;
+        return owner ? botConfig.owners[owner]?.oncallUsergroup : undefined;
+      },
       signingSecret: slack.signingSecret,
       token: slack.botToken,
       botUserId: identity?.userId ?? 'unverified',

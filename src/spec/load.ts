@@ -7,7 +7,10 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { maximumBytesBilledWarning } from './bigquery-billing.ts';
-import { type EnvIssue, expandEnv } from './env.ts';
+import { type EnvIssue, expandEnv, expandsEnvironment } from './env.ts';
+import { fileReferenceProblem, realFiles } from './file-reference.ts';
+import { nestingProblem, specSizeProblem } from './text-bounds.ts';
+import { redact } from '../secrets/redact.ts';
 import { type AlertWindowsTable, isAlertWindows } from './import/alert-windows.ts';
 import { type ImportFormat, type ImportResult, mapPath, mapPathIn } from './import/imported.ts';
 import { looksLike } from './import/looks-like.ts';
@@ -104,6 +107,12 @@ export async function readSpecFiles(paths: readonly string[], cwd: string): Prom
       if (seen.has(file)) continue;
       seen.add(file);
       try {
+        // Refused before it is read: a huge file would cost seconds and gigabytes to parse.
+        const tooBig = specSizeProblem((await stat(file)).size);
+        if (tooBig) {
+          problems.push({ severity: 'error', code: 'file', file: display(file), line: 1, column: 1, path: '', message: tooBig });
+          continue;
+        }
         texts.push({ file: display(file), text: await readFile(file, 'utf8') });
       } catch (error) {
         problems.push({ severity: 'error', code: 'file', file: display(file), line: 1, column: 1, path: '', message: (error as Error).message });
@@ -121,7 +130,8 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
   const { candidates, problems } = readCandidates(texts, options);
   const report = (c: Candidate, severity: ProblemSeverity, code: ProblemCode, p: Path, message: string, key = false) => {
     const { line, column, file } = c.locate(p, { key });
-    problems.push({ severity, code, file: file ?? c.file, line, column, path: c.showPath(p), message });
+    // A value that came from the environment (a header, a URL's password) is never echoed.
+    problems.push({ severity, code, file: file ?? c.file, line, column, path: c.showPath(p), message: redact(message) });
   };
 
   // DataSources first: SLOs refer to them by name, across files.
@@ -162,6 +172,12 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
       sources,
       brokenSources,
       fileExists,
+      // A template given as a link is accepted (as before) but never read: the bot falls back to the default.
+      fileProblem: (ref: string) =>
+        fileReferenceProblem(ref, cwd, {
+          allowLinks: true,
+          files: options.fileExists ? { exists: (p) => fileExists(path.relative(cwd, p)), realpath: (p) => p } : realFiles,
+        }),
       origin: { file: c.file, line: c.line },
       ...(options.windows && { windows: options.windows }),
     };
@@ -227,6 +243,12 @@ function documentsOf(raw: unknown): Array<{ value: unknown; at: Path }> {
   return [{ value: raw, at: [] }];
 }
 
+/** Whether `${VAR}` is expanded at `p` of a file's YAML (a document, a list item, a List's item). */
+function expandsInDocument(raw: unknown, p: Path): boolean {
+  for (const item of documentsOf(raw)) if (startsWith(p, item.at)) return expandsEnvironment(item.value, p.slice(item.at.length));
+  return false;
+}
+
 function startsWith(path: Path, prefix: Path): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
 }
@@ -249,7 +271,7 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
     const before = problems.length;
     for (const note of imported.notes) {
       const { line, column, file } = place(note.doc, note.path, { key: note.key ?? false });
-      problems.push({ severity: note.severity, code: note.code, file, line, column, path: formatPath(note.path), message: note.message });
+      problems.push({ severity: note.severity, code: note.code, file, line, column, path: formatPath(note.path), message: redact(note.message) });
     }
     const notes = problems.slice(before);
     for (const d of imported.docs) {
@@ -275,6 +297,12 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
   };
 
   for (const { file, text } of texts) {
+    const bound = specSizeProblem(Buffer.byteLength(text, 'utf8'));
+    const deep = bound ? undefined : nestingProblem(text);
+    if (bound || deep) {
+      problems.push({ severity: 'error', code: 'file', file, line: deep?.line ?? 1, column: deep?.column ?? 1, path: '', message: (bound ?? deep?.message)! });
+      continue;
+    }
     const lines = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const list = Array.isArray(docs) ? docs : [];
@@ -305,12 +333,12 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
       }
       let expanded = raw;
       const issues: EnvIssue[] = [];
-      if (options.expandEnv !== false) expanded = expandEnv(raw, env, issues);
+      if (options.expandEnv !== false) expanded = expandEnv(raw, env, issues, [], (p) => expandsInDocument(raw, p));
       for (const item of documentsOf(expanded)) {
         const locate: Locator = item.at.length === 0 ? yamlLocate : (p, o) => yamlLocate([...item.at, ...p], o);
         const problem = (severity: ProblemSeverity, code: ProblemCode, p: Path, message: string, key = false) => {
           const { line, column } = locate(p, { key });
-          problems.push({ severity, code, file, line, column, path: formatPath(p), message });
+          problems.push({ severity, code, file, line, column, path: formatPath(p), message: redact(message) });
         };
         const own = issues.filter((issue) => startsWith(issue.path, item.at));
         for (const issue of own) problem('error', 'env', issue.path.slice(item.at.length), issue.message);

@@ -6,6 +6,7 @@ import type { DataSourceSpec, Indicator, IndicatorKind, QueryRef, Slo } from '..
 import { budgetingOf } from '../domain/slo.ts';
 import { defaultTiers, makeTier, type Tier } from '../domain/tiers.ts';
 import type { Path, ProblemCode, ProblemSeverity } from './problem.ts';
+import { labelMatchersProblem } from './label-matchers.ts';
 import { promqlError, sqlErrors } from './query-check.ts';
 import { outerAggregations } from './query-grouping.ts';
 import { type DataSourceDoc, parseBytes, Query, type SloDoc } from './schema.ts';
@@ -35,6 +36,8 @@ export interface NormalizeContext {
   brokenSources: ReadonlySet<string>;
   /** Whether a referenced runbook / template path exists (relative paths are relative to the repo root). */
   fileExists: (path: string) => boolean;
+  /** Why a runbook / template reference is not a file inside the repository root (undefined: it is). */
+  fileProblem?: (ref: string, field: 'runbook' | 'postmortemTemplate') => string | undefined;
   origin: Slo['origin'];
   /** Sloth AlertWindows tables (`--windows`): default tiers per SLO period. */
   windows?: readonly AlertWindowsTable[];
@@ -177,7 +180,11 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
 
   for (const field of ['runbook', 'postmortemTemplate'] as const) {
     const ref = alerting[field];
-    if (ref !== undefined && !isUrl(ref) && !ctx.fileExists(ref))
+    if (ref === undefined) continue;
+    if (ctx.fileProblem) {
+      const problem = ctx.fileProblem(ref, field);
+      if (problem) error(['spec', 'alerting', field], problem, 'reference');
+    } else if (!isUrl(ref) && !ctx.fileExists(ref))
       error(['spec', 'alerting', field], `file ${JSON.stringify(ref)} does not exist (paths are relative to the repository root, where burnwatch runs)`, 'reference');
   }
 
@@ -344,7 +351,7 @@ function normalizeIndicator(
     }
     // `{route="/rank"}` and `route="/rank"` both mean the same matchers.
     const selector = (l.selector ?? '').trim().replace(/^\{([\s\S]*)\}$/, '$1').trim();
-    const selectorError = selector === '' ? undefined : promqlError(`{${selector}}`);
+    const selectorError = selector === '' ? undefined : (promqlError(`{${selector}}`) ?? labelMatchersProblem(selector));
     if (selectorError) {
       error([...path, 'selector'], `is not a PromQL label selector (write it as inside {…}, e.g. route="/rank", code!~"5.."): ${selectorError.replace(/ at \d+:(\d+) of the query/, (_, c) => ` at column ${Number(c) - 1}`)}`, 'promql');
       return undefined;

@@ -11,8 +11,28 @@ export const Name = z
   .string()
   .regex(NAME, { message: 'must be lower-case letters, digits, "-", "_" or "." (starting and ending with a letter or digit)' });
 
-export const Duration = z.custom<string>((v) => typeof v === 'string' && isDuration(v) && parseDuration(v) > 0, {
-  message: 'must be a Prometheus duration such as 30s, 5m, 1h or 28d',
+/** No window, timeout or interval in a spec is longer (a bound keeps the math finite). */
+export const MAX_DURATION_SECONDS = 31_536_000;
+export const Duration = z
+  .custom<string>((v) => typeof v === 'string' && isDuration(v) && parseDuration(v) > 0, {
+    message: 'must be a Prometheus duration such as 30s, 5m, 1h or 28d',
+  })
+  .refine((v) => typeof v !== 'string' || !isDuration(v) || parseDuration(v) <= MAX_DURATION_SECONDS, { message: 'must be at most 1 year (365d)' });
+
+/** URLs with the schemes a source speaks (z.url alone accepts javascript: and file:). */
+const httpUrl = (example: string) =>
+  z.url({ protocol: /^https?$/, message: `must be a URL with http:// or https://, such as ${example}` });
+
+/** Label names Prometheus accepts (and not the reserved __ prefix); values of bounded length. */
+export const PrometheusLabels = z.record(z.string(), z.string().max(1024, { message: 'must be at most 1024 characters' })).check((ctx) => {
+  for (const key of Object.keys(ctx.value)) {
+    const message = !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key)
+      ? `${JSON.stringify(key)} is not a Prometheus label name (letters, digits and _, not starting with a digit)`
+      : key.startsWith('__')
+        ? `${JSON.stringify(key)}: label names starting with __ are reserved by Prometheus`
+        : undefined;
+    if (message) ctx.issues.push({ code: 'custom', input: key, path: [key], message });
+  }
 });
 
 /** A latency threshold: plain seconds (0.15) or a duration (150ms). */
@@ -41,14 +61,14 @@ const NonEmpty = z.string().trim().min(1, { message: 'must not be empty' });
 // ---------- DataSource ----------
 
 export const PrometheusSource = z.strictObject({
-  url: z.url({ message: 'must be a URL such as http://localhost:9090' }),
+  url: httpUrl('http://localhost:9090'),
   timeout: Duration.optional(),
   headers: z.record(z.string(), z.string()).optional(),
 });
 export const BigQuerySource = z.strictObject({
   projectId: NonEmpty,
   location: NonEmpty.optional(),
-  apiEndpoint: z.url({ message: 'must be a URL' }).optional(),
+  apiEndpoint: httpUrl('https://bigquery.googleapis.com').optional(),
   maximumBytesBilled: Bytes.optional(),
   timeout: Duration.optional(),
   /** How far back each cycle re-reads for late rows (warehouse interval cache). */
@@ -174,7 +194,7 @@ export const SloDoc = z.strictObject({
     name: Name,
     service: Name,
     owner: NonEmpty.optional(),
-    labels: z.record(z.string(), z.string()).optional(),
+    labels: PrometheusLabels.optional(),
   }),
   spec: z.strictObject({
     description: z.string().optional(),

@@ -20,6 +20,8 @@ export interface FakeJob {
   params: Record<string, unknown>;
   location: string;
   dryRun: boolean;
+  /** What BigQuery's parser would call it (statistics.query.statementType). */
+  statementType: string;
   bytesProcessed: number;
   bytesBilled: number;
   maximumBytesBilled: number | undefined;
@@ -154,6 +156,8 @@ export async function startFakeBigQuery(options: { projectId?: string; location?
       return;
     }
     const args = names.map((n) => values[n]);
+    // A dry run never executes; only a SELECT is planned here (the plan runs it, as EXPLAIN ANALYZE).
+    if (job.dryRun && job.statementType !== 'SELECT') return;
     try {
       const plan = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, args);
       const perTable = bytesPerTable(plan.rows[0]?.['QUERY PLAN']);
@@ -191,6 +195,7 @@ export async function startFakeBigQuery(options: { projectId?: string; location?
       // Without a location BigQuery infers it from the datasets the query reads.
       location: location ?? fake.location,
       dryRun: false,
+      statementType: statementTypeOf(query),
       bytesProcessed: 0,
       bytesBilled: 0,
       maximumBytesBilled: undefined,
@@ -245,7 +250,7 @@ export async function startFakeBigQuery(options: { projectId?: string; location?
         query: {
           totalBytesProcessed: String(job.bytesProcessed),
           ...(job.dryRun || job.pendingPolls > 0 ? {} : { totalBytesBilled: String(job.bytesBilled), cacheHit: false }),
-          statementType: 'SELECT',
+          statementType: job.statementType,
         },
       },
     };
@@ -393,4 +398,15 @@ export const MIN_BILLED_PER_TABLE = 10 * MIB;
 export function bytesBilled(perTable: ReadonlyMap<string, number>): number {
   const total = [...perTable.values()].reduce((sum, b) => sum + Math.max(b, MIN_BILLED_PER_TABLE), 0);
   return Math.ceil(total / MIB) * MIB;
+}
+
+/** BigQuery's statement types, by the first keyword (a script when more than one statement). */
+export function statementTypeOf(sql: string): string {
+  const text = sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim().replace(/;\s*$/, '');
+  if (/;\s*\S/.test(text)) return 'SCRIPT';
+  const word = /^[\s(]*([A-Za-z_]+)/.exec(text)?.[1]?.toUpperCase() ?? '';
+  if (word === 'SELECT' || word === 'WITH') return 'SELECT';
+  if (word === 'CREATE') return /^\s*CREATE\s+(OR\s+REPLACE\s+)?VIEW/i.test(text) ? 'CREATE_VIEW' : 'CREATE_TABLE';
+  if (word === 'DROP') return 'DROP_TABLE';
+  return word || 'UNKNOWN';
 }

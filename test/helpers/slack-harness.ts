@@ -19,6 +19,7 @@ import { openStore, type Store } from '../../src/store/open-store.ts';
 import { BOT_ID, BOT_USER_ID, FakeSlackApi } from '../fakes/slack-api.ts';
 import { SlackRequester } from '../fakes/slack-requests.ts';
 import { makeTempDir } from './test-databases.ts';
+import type { AuthorizationPolicy } from '../../src/authz/policy-schema.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   /** Plug-ins such as the remediation buttons (src/slack/remediation-extension.ts); built once the store is open. */
   extensions?: (h: SlackHarness) => readonly SlackExtension[];
   suspects?: ChangeSuspects;
+  /** Who may run which command (src/authz); none: everyone may. */
+  policy?: AuthorizationPolicy;
 }
 
 export class SlackHarness {
@@ -118,6 +121,11 @@ export class SlackHarness {
       botUserId: BOT_USER_ID,
       botId: BOT_ID,
       extensions,
+      ...(this.options.policy && { policy: this.options.policy }),
+      ownerGroupOf: (sloId) => {
+        const owner = bySlo.get(sloId)?.owner;
+        return owner ? this.config.owners[owner]?.oncallUsergroup : undefined;
+      },
     });
     this.server = createServer(this.bolt.requestListener!);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));

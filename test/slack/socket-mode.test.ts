@@ -58,6 +58,7 @@ describe('Socket Mode', () => {
       SLACK_BOT_TOKEN: 'xoxb-test',
       // Socket Mode connects out: no signing secret needed
       SLACK_APP_TOKEN: 'xapp-test',
+      BURNWATCH_PUBLIC_READ: 'true',
       SLACK_API_URL: slack.apiUrl,
     });
   });

@@ -98,8 +98,11 @@ describe('BigQuery source', () => {
     const reading = await src.read(request(ratio(BUCKETED), [300, 3600, DAY, 28 * DAY]));
     for (const w of [300, 3600, DAY, 28 * DAY]) expect(reading.get(w)).toEqual(expected(w));
 
-    const posts = fake.requests.filter((r) => r.method === 'POST');
-    expect(posts).toHaveLength(1); // one query reads all windows
+    // A dry run first (BigQuery names the statement type: only a SELECT runs), then one query reads all windows.
+    const dryRuns = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs'));
+    expect(dryRuns.map((r) => (r.body?.['configuration'] as { dryRun?: boolean } | undefined)?.dryRun)).toEqual([true]);
+    const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/queries'));
+    expect(posts).toHaveLength(1);
     const body = posts[0]!.body!;
     expect(posts[0]!.path).toBe('/bigquery/v2/projects/test-project/queries');
     expect(body).toMatchObject({ useLegacySql: false, parameterMode: 'named', location: 'EU', maximumBytesBilled: '20000000', jobTimeoutMs: '10000' });
@@ -118,7 +121,7 @@ describe('BigQuery source', () => {
     expect(reading.get(3600)).toEqual(expected(3600));
     const gets = fake.requests.filter((r) => r.method === 'GET');
     // jobs.query answers "incomplete", one poll too, the next poll brings the first of 15 pages of 100.
-    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/queries'))).toHaveLength(1);
     expect(gets.filter((g) => g.search['pageToken'] === undefined)).toHaveLength(2);
     expect(gets.filter((g) => g.search['pageToken'] !== undefined)).toHaveLength(14);
     expect(gets.every((g) => g.search['location'] === 'EU')).toBe(true);

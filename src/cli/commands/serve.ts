@@ -5,6 +5,7 @@ import { SOURCE_FACTORIES } from '../../sources/registry.ts';
 import { startService } from '../../app/start-service.ts';
 import { ConfigError, loadConfig } from '../../service/config.ts';
 import { createLogger, logDestination } from '../../service/logger.ts';
+import { installProcessGuard } from '../../service/process-guard.ts';
 import { SlackTokenError } from '../../slack/verify-token.ts';
 import { loadSpecs } from '../../spec/load.ts';
 import { StoreError } from '../../store/store-error.ts';
@@ -30,6 +31,7 @@ export function register(program: Command): void {
         throw error;
       }
       const logger = createLogger(config.logLevel, logDestination(config.logFormat));
+      installProcessGuard(logger);
       let service: Awaited<ReturnType<typeof startService>>;
       try {
         service = await startService({

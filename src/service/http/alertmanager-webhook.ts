@@ -23,7 +23,8 @@ export const alertmanagerPayload = z.looseObject({
       labels: labels.refine((l) => typeof l.alertname === 'string', { message: 'labels.alertname is required' }),
       annotations: labels.default({}),
       startsAt: z.iso.datetime({ offset: true }),
-      endsAt: z.string().optional(),
+      // Alertmanager writes 0001-01-01T00:00:00Z for "not ended"; anything else must be a time.
+      endsAt: z.iso.datetime({ offset: true }).optional(),
       generatorURL: z.string().optional(),
       fingerprint: z.string().min(1),
     }),

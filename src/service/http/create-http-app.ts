@@ -9,7 +9,8 @@ import { recordAudit } from '../../store/repositories/audit-log.ts';
 import { insertChangeEvent } from '../../store/repositories/change-events.ts';
 import type { Metrics } from '../metrics.ts';
 import { alertmanagerPayload, receiveAlertmanager } from './alertmanager-webhook.ts';
-import { requireBearer } from './bearer-auth.ts';
+import { bearerPresented, requireBearer } from './bearer-auth.ts';
+import { handleRequestError, methodNotAllowed, type RouteTable } from './request-errors.ts';
 import { withDeadline } from '../deadline.ts';
 
 /** /readyz answers within this (the guarantee is 2 s), 503 naming what did not finish. */
@@ -28,6 +29,10 @@ export interface HttpDeps {
   /** Runs before /metrics renders (a follower refreshes its figures from the store). */
   beforeMetrics?: () => Promise<void>;
   apiToken: string | undefined;
+  /** BURNWATCH_PUBLIC_READ: /readyz in full and /api/* reads without the token. */
+  publicRead?: boolean;
+  /** Replaces values that came from the environment (secrets) in every JSON answer. */
+  redact?: (text: string) => string;
   readiness: (strict: boolean) => Promise<Readiness>;
   slos: () => Promise<unknown>;
   /** Channels an external (Alertmanager) alert is notified on. */
@@ -59,6 +64,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   app.disable('x-powered-by');
   const json = express.json({ limit: '1mb' });
   const auth = requireBearer(deps.apiToken);
+  const readAuth = deps.publicRead ? (_req: Request, _res: Response, next: NextFunction) => next() : auth;
+  const routes: RouteTable = { '/healthz': ['GET'], '/readyz': ['GET'], '/metrics': ['GET'], '/api/slos': ['GET'], '/api/alertmanager': ['POST'], '/api/events': ['POST'] };
+  // Defence in depth: a secret that reached some text is still not answered.
+  const redact = deps.redact;
+  if (redact) app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'string' ? redact(value) : value));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -70,7 +80,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const r = await withDeadline(deps.readiness(strict), READINESS_DEADLINE_MS, 'the readiness check').catch(
       (error: Error): Readiness => ({ ready: false, status: 'readiness check timed out', reason: error.message }),
     );
-    res.status(r.ready ? 200 : 503).json(r);
+    // The status code (and why it is 503) is for probes; what the store, sources and specs say is for operators.
+    const full = deps.publicRead || (deps.apiToken !== undefined && bearerPresented(req.get('authorization'), deps.apiToken));
+    res.status(r.ready ? 200 : 503).json(full ? r : { ready: r.ready, status: r.status, ...(r.reason !== undefined ? { reason: r.reason } : {}) });
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -78,7 +90,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     res.set('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  app.get('/api/slos', async (_req, res) => {
+  app.get('/api/slos', readAuth, async (_req, res) => {
     res.json(await deps.slos());
   });
 
@@ -112,14 +124,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   });
 
   const finish = () => {
+    app.use(methodNotAllowed(routes));
     app.use((_req, res) => {
       res.status(404).json({ error: 'not found' });
     });
-    app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-      const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-      if (status === 500) deps.logger.error({ err: error.message }, 'request failed');
-      res.status(status).json({ error: status === 500 ? 'internal error' : error.message });
-    });
+    app.use(handleRequestError(deps.logger));
   };
   return { app, mount: (path, router) => app.use(path, router), finish };
 }

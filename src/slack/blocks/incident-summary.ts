@@ -49,5 +49,5 @@ export function renderIncidentSummary(incident: Incident, timeline: TimelineEntr
     buttons.push({ type: 'button', action_id: ACTION.incidentResolve, text: { type: 'plain_text', text: 'Resolve…' }, style: 'primary', value });
     blocks.push({ type: 'actions', block_id: `incident_${incident.id}`, elements: buttons });
   }
-  return { text: `Incident #${incident.id} (${incident.status}): ${incident.title}`, blocks: capBlocks(blocks) };
+  return { text: `Incident #${incident.id} (${incident.status}): ${escapeMrkdwn(incident.title)}`, blocks: capBlocks(blocks) };
 }

@@ -10,6 +10,7 @@ import { abortedError, SourceError } from '../source-error.ts';
 import { type Row, type SqlParams, usedParameters } from '../sql/sql-contract.ts';
 import type { SqlRunner } from '../sql/sql-sli-source.ts';
 import { bigQueryError } from './bigquery-errors.ts';
+import { readOnlyProblem } from '../sql/read-only-statement.ts';
 import { bytesOfJob, bytesOfResponse, type JobBytesListener } from './job-bytes.ts';
 
 const PARAM_TYPES: Record<keyof SqlParams, string> = {
@@ -130,12 +131,33 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     listener({ source, processedBytes: processed ?? 0, billedBytes: billed });
   }
 
+  // BigQuery's dry run names the statement type (it never executes): only SELECT runs. A
+  // text once found to be a SELECT stays one, so each query is dry-run once per process.
+  const selects = new Set<string>();
+  async function statementType(sql: string, params: SqlParams, signal?: AbortSignal): Promise<string> {
+    const [, response] = await withDeadline(bigquery().then((client) => client.createQueryJob({ ...request(sql, params), dryRun: true })), signal);
+    return String((response as { statistics?: { query?: { statementType?: string } } } | undefined)?.statistics?.query?.statementType ?? 'UNKNOWN');
+  }
+  async function requireSelect(sql: string, params: SqlParams, signal?: AbortSignal): Promise<void> {
+    if (selects.has(sql)) return;
+    const problem = readOnlyProblem(sql);
+    const type = problem ? undefined : await statementType(sql, params, signal);
+    if (problem || type !== 'SELECT')
+      throw new SourceError('bad_query', problem ?? `an SLI query must be a SELECT; BigQuery says this is a ${type} statement`, {
+        source,
+        retryable: false,
+        reason: 'notARead',
+      });
+    selects.add(sql);
+  }
+
   return {
     async run(sql, params, signal) {
       if (signal?.aborted) throw abortedError(source, signal, 'the query was not sent');
       let rows: Row[];
       let response: unknown;
       try {
+        await requireSelect(sql, params, signal);
         // Typed as [rows, job], the promise gives [rows, nextQuery, the last API answer].
         [rows, , response] = (await withDeadline(
           bigquery().then((client) => client.query(request(sql, params))),
@@ -149,6 +171,7 @@ export function createBigQueryRunner(spec: BigQuerySourceSpec, options: BigQuery
     },
     async estimateBytes(sql, params) {
       try {
+        await requireSelect(sql, params);
         const [, response] = await withDeadline(bigquery().then((client) => client.createQueryJob({ ...request(sql, params), dryRun: true })));
         const stats = (response as { statistics?: { totalBytesProcessed?: string } } | undefined)?.statistics;
         return Number(stats?.totalBytesProcessed ?? 0);

@@ -27,6 +27,7 @@ export async function abortableQuery<R extends pg.QueryResultRow>(
   values: unknown[],
   signal: AbortSignal,
   graceMs: number,
+  readOnly = false,
 ): Promise<pg.QueryResult<R>> {
   if (signal.aborted) throw new QueryAbortedError('the query was not sent');
   // One listener per statement, removed when it is over: a cycle runs many statements on one signal.
@@ -36,7 +37,7 @@ export async function abortableQuery<R extends pg.QueryResultRow>(
     signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await run(pool, text, values, aborted, graceMs);
+    return await run(pool, text, values, aborted, graceMs, readOnly);
   } finally {
     signal.removeEventListener('abort', onAbort!);
   }
@@ -48,6 +49,7 @@ async function run<R extends pg.QueryResultRow>(
   values: unknown[],
   aborted: Promise<'aborted'>,
   graceMs: number,
+  readOnly: boolean,
 ): Promise<pg.QueryResult<R>> {
   const connecting = pool.connect();
   const first = await Promise.race([connecting, aborted]);
@@ -67,7 +69,25 @@ async function run<R extends pg.QueryResultRow>(
     client.release(destroy ?? lost);
   };
 
-  const running = client.query<R>(text, values).then(
+  // Read-only: the statement runs in a READ ONLY transaction that is rolled back after it
+  // (so not even a SET it made outlives it), sent alone over the extended protocol (one
+  // statement, no `; DELETE …` after it). A failed BEGIN/ROLLBACK fails the read.
+  const statement = readOnly
+    ? client
+        .query('BEGIN TRANSACTION READ ONLY')
+        .then(() => client.query<R>({ text, values, queryMode: 'extended' } as pg.QueryConfig))
+        .then(
+          async (result) => {
+            await client.query('ROLLBACK');
+            return result;
+          },
+          async (error: unknown) => {
+            await client.query('ROLLBACK').catch(() => {});
+            throw error;
+          },
+        )
+    : client.query<R>(text, values);
+  const running = statement.then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   );

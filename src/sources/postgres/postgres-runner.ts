@@ -10,6 +10,7 @@ import { toPositional, UnknownParameterError } from '../sql/named-params.ts';
 import { POSTGRES_PARAM_TYPES, type Row, type SqlParams } from '../sql/sql-contract.ts';
 import type { SqlRunner } from '../sql/sql-sli-source.ts';
 import { abortableQuery, QueryAbortedError } from './abortable-query.ts';
+import { readOnlyProblem } from '../sql/read-only-statement.ts';
 
 export interface PostgresRunnerOptions {
   name: string;
@@ -61,6 +62,8 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
           // The server cancels a runaway statement; the client gives up a little later.
           statement_timeout: timeoutMs,
           query_timeout: timeoutMs + 1000,
+          // Belt and braces with the READ ONLY transaction of every read (give the source a read-only role too).
+          options: '-c default_transaction_read_only=on',
         });
         // An idle connection dropped by the server must not crash the process.
         remote.on('error', () => {});
@@ -77,12 +80,16 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
   let tail: Promise<unknown> = Promise.resolve();
   async function query(text: string, values: unknown[], signal?: AbortSignal): Promise<pg.QueryResult<Row>> {
     const db = await pool();
-    if (!isPglite) {
-      if (!signal) return db.query<Row>(text, values);
-      return abortableQuery<Row>(db as pg.Pool, text, values, signal, CANCEL_GRACE_MS);
-    }
+    if (!isPglite) return abortableQuery<Row>(db as pg.Pool, text, values, signal ?? new AbortController().signal, CANCEL_GRACE_MS, true);
     signal?.throwIfAborted();
-    const run = tail.then(() => db.query<Row>(text, values));
+    const run = tail.then(async () => {
+      await db.query('BEGIN TRANSACTION READ ONLY');
+      try {
+        return await db.query<Row>({ text, values, queryMode: 'extended' } as pg.QueryConfig);
+      } finally {
+        await db.query('ROLLBACK');
+      }
+    });
     tail = run.catch(() => {});
     return run;
   }
@@ -101,6 +108,8 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
   return {
     async run(sql: string, params: SqlParams, signal?: AbortSignal): Promise<Row[]> {
       if (signal?.aborted) throw abortedError(name, signal, 'the query was not sent');
+      const problem = readOnlyProblem(sql);
+      if (problem) throw new SourceError('bad_query', problem, { source: name, retryable: false, reason: 'notARead' });
       const q = positional(sql);
       try {
         const result = await query(q.text, q.names.map((n) => params[n as keyof SqlParams]), signal);
@@ -112,9 +121,12 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
       }
     },
     async explain(sql: string, params: SqlParams): Promise<void> {
+      // EXPLAIN without ANALYZE plans and never executes, but `EXPLAIN ${'ANALYZE DELETE …'}` would: reads only.
+      const problem = readOnlyProblem(sql);
+      if (problem) throw new SourceError('bad_query', problem, { source: name, retryable: false, reason: 'notARead' });
       const q = positional(sql);
       try {
-        await query(`EXPLAIN ${q.text}`, q.names.map((n) => params[n as keyof SqlParams]));
+        await query(`EXPLAIN (FORMAT TEXT) ${q.text}`, q.names.map((n) => params[n as keyof SqlParams]));
       } catch (error) {
         throw classify(name, where, error);
       }
