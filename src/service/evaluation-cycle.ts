@@ -133,7 +133,7 @@ export async function runEvaluationCycle(deps: CycleDeps, slos: readonly Slo[], 
             if (added) enqueued++;
           }
         }
-        const progress = await advanceIncidents(tx, deps, evaluations, at);
+        const progress = await advanceIncidents(tx, evaluations, at, deps.incidentRoutes?.() ?? []);
         enqueued += progress.enqueued;
         for (const t of step.transitions) {
           await recordAudit(tx, {
@@ -167,7 +167,12 @@ export async function runEvaluationCycle(deps: CycleDeps, slos: readonly Slo[], 
  * each affected SLO's budget at the end moves on, and an incident whose burn stopped is marked
  * mitigated, on its timeline and to every channel, in the cycle's transaction.
  */
-async function advanceIncidents(tx: Queryable, deps: CycleDeps, evaluations: readonly SloEvaluation[], at: Date): Promise<{ enqueued: number; mitigated: number[] }> {
+export async function advanceIncidents(
+  tx: Queryable,
+  evaluations: readonly SloEvaluation[],
+  at: Date,
+  incidentRoutes: readonly IncidentRoute[],
+): Promise<{ enqueued: number; mitigated: number[] }> {
   const open = await openIncidentsWithSlos(tx);
   if (open.length === 0) return { enqueued: 0, mitigated: [] };
   const readings = new Map<string, SloReading>();
@@ -183,7 +188,7 @@ async function advanceIncidents(tx: Queryable, deps: CycleDeps, evaluations: rea
     mitigated.push(p.incidentId);
     await addSystemTimelineEntry(tx, p.incidentId, { at: p.mitigated.at, kind: 'status', text: `burnwatch marked the incident mitigated: ${p.mitigated.reason}` }, `mitigated:${p.incidentId}`);
     const incident = open.find((i) => i.id === p.incidentId)!;
-    const channels = [...new Set((deps.incidentRoutes?.() ?? []).flatMap((route) => route(incident)))];
+    const channels = [...new Set(incidentRoutes.flatMap((route) => route(incident)))];
     for (const channel of channels) {
       const added = await enqueue(tx, {
         idempotencyKey: `incident:${p.incidentId}:mitigated|${channel}`,
