@@ -235,6 +235,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     apiToken: config.apiToken,
     externalChannels: () => externalChannels,
+    incidentChannels: (incident) => [...new Set(incidentRoutes.flatMap((route) => route(incident)))],
     outboxWritten,
     slos: () => slosView(db, catalog.current.slos, catalog.current.problems.map(formatProblem)),
     readiness: async (strict): Promise<Readiness> => {

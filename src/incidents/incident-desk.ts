@@ -290,10 +290,23 @@ export class IncidentDesk {
    * The evaluation cycle marked the incident mitigated (the burn stopped, see
    * src/lifecycle/incident-progress.ts): the channel is told and the summary updated.
    */
-  async announceMitigated(incidentId: number, reason: string): Promise<void> {
+
+  /**
+   * A lifecycle event from elsewhere (the HTTP API, the evaluation cycle): the incident gets its
+   * channel and summary, and what changed is said there; a resolution posts the post-mortem draft.
+   */
+  async announce(kind: string, incidentId: number, payload: Record<string, unknown>): Promise<void> {
+    const by = typeof payload['by'] === 'string' ? payload['by'] : null;
     await this.tx(async (_q, jobs) => {
-      jobs.add({ kind: 'slack.incident.post', incidentId, key: `auto-mitigated:${incidentId}`, text: mitigatedNotice(reason) });
       jobs.add({ kind: 'slack.incident.sync', incidentId });
+      if (kind === 'incident.mitigated' && by) {
+        jobs.add({ kind: 'slack.incident.post', incidentId, key: `mitigated:${incidentId}`, text: `:large_green_circle: ${by} marked the incident *mitigated* (through the API).` });
+      } else if (kind === 'incident.mitigated') {
+        jobs.add({ kind: 'slack.incident.post', incidentId, key: `auto-mitigated:${incidentId}`, text: mitigatedNotice(String(payload['reason'] ?? 'the burn stopped')) });
+      } else if (kind === 'incident.resolved') {
+        jobs.add({ kind: 'slack.incident.post', incidentId, key: `resolved:${incidentId}`, text: `:white_check_mark: ${by ?? 'someone'} resolved the incident: ${String(payload['summary'] ?? '')}` });
+        jobs.add({ kind: 'slack.postmortem', incidentId });
+      }
     });
   }
 

@@ -78,12 +78,11 @@ export class SlackNotifier implements Notifier {
         const alertId = await this.#d.alerts.applyIntent(intent, lane);
         return alertId === null ? undefined : { alertId };
       }
-      if (notification.kind === 'incident.mitigated') {
-        const p = notification.payload as { incidentId: number; reason: string };
-        await this.#d.incidents.announceMitigated(Number(p.incidentId), String(p.reason));
+      if (notification.kind.startsWith('incident.')) {
+        // A lifecycle event decided elsewhere (the evaluation cycle, the HTTP API): show it.
+        await this.#d.incidents.announce(notification.kind, Number(notification.payload['incidentId']), notification.payload);
         return undefined;
       }
-      if (notification.kind.startsWith('incident.')) return undefined;
       if (notification.kind.startsWith('external.')) {
         const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
         return incident ? { incidentId: incident.id } : undefined;

@@ -10,6 +10,7 @@ import { insertChangeEvent } from '../../store/repositories/change-events.ts';
 import type { Metrics } from '../metrics.ts';
 import { alertmanagerPayload, receiveAlertmanager } from './alertmanager-webhook.ts';
 import { requireBearer } from './bearer-auth.ts';
+import { mountIncidentApi } from './incident-api.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -30,6 +31,8 @@ export interface HttpDeps {
   externalChannels: () => string[];
   /** Something was written to the outbox: deliver it now. */
   outboxWritten: () => void;
+  /** Channels an incident's lifecycle events go to (the incident API); none when left out. */
+  incidentChannels?: (incident: { id: number; sloIds: readonly string[] }) => string[];
 }
 
 export const changeEventBody = z.strictObject({
@@ -103,6 +106,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     await recordAudit(deps.db, { at: now, actor: e.actor ?? 'api-token', action: 'event.create', target: e.subject, result: 'ok', details: { id, kind: e.kind } });
     res.status(201).json({ id, at: event.at.toISOString() });
   });
+
+  mountIncidentApi(app, { db: deps.db, clock: deps.clock, incidentChannels: deps.incidentChannels ?? (() => []), outboxWritten: deps.outboxWritten }, auth, json);
 
   const finish = () => {
     app.use((_req, res) => {
