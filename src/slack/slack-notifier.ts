@@ -59,6 +59,8 @@ export function outboxWebClient(token: string, options: WebClientOptions = {}): 
 
 export class SlackNotifier implements Notifier {
   readonly name = 'slack';
+  /** The alert desk keeps silenced episodes (quietly) and shows the silence on the message. */
+  readonly receivesMuted = true;
   readonly #d: SlackNotifierDeps;
   readonly #lastPost = new Map<string, Promise<number>>();
   readonly #poster: OncePoster;

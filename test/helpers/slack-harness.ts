@@ -2,6 +2,7 @@
 // Bolt app on a loopback port (driven by signed requests), the desks, the Slack
 // notifier and the service's outbox dispatcher. `restart()` closes everything but
 // the fake and reopens the same data directory, like a redeploy.
+import type { Notifier } from '../../src/notify/notifier.ts';
 import fs from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   /** Plug-ins such as the remediation buttons (src/slack/remediation-extension.ts); built once the store is open. */
   extensions?: (h: SlackHarness) => readonly SlackExtension[];
   suspects?: ChangeSuspects;
+  /** Other notifiers beside the Slack bot's (e.g. a webhook), behind the same dispatcher. */
+  notifiers?: readonly Notifier[];
 }
 
 export class SlackHarness {
@@ -96,7 +99,7 @@ export class SlackHarness {
     });
     this.dispatcher = new OutboxDispatcher({
       db: this.store.db,
-      notifiers: [this.notifier],
+      notifiers: [this.notifier, ...(this.options.notifiers ?? [])],
       clock,
       logger,
       isLeader: () => true,
