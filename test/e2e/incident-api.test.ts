@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/service/config.ts';
 import { SOURCE_FACTORIES } from '../../src/sources/registry.ts';
 import { loadSpecs } from '../../src/spec/load.ts';
 import { listAudit } from '../../src/store/repositories/audit-log.ts';
+import { featureStoreLagPage } from '../fixtures/alertmanager.ts';
 import { makeTempDir } from '../helpers/test-databases.ts';
 import { until } from '../helpers/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
@@ -105,5 +106,24 @@ describe('incident lifecycle API, webhook only (no Slack)', () => {
       ['incident.mitigated', 'ada', 'incident/1'],
       ['incident.resolved', 'ada', 'incident/1'],
     ]);
+  });
+
+  it('silences by label through the API: the webhook does not get the silenced alert, it gets the others', async () => {
+    expect((await call('POST', '/api/silences', { durationSeconds: 3600 })).status).toBe(400); // nothing to match: refused
+    const silence = await call('POST', '/api/silences', { labels: { alertname: 'FeatureStoreLag' }, durationSeconds: 3600, comment: 'known, being fixed', actor: 'ada' }, { 'idempotency-key': 's-1' });
+    expect(silence.status).toBe(201);
+    expect(silence.json).toMatchObject({ labels: { alertname: 'FeatureStoreLag' }, createdBy: 'ada', comment: 'known, being fixed' });
+    expect((await call('POST', '/api/silences', { labels: { alertname: 'FeatureStoreLag' }, durationSeconds: 3600 }, { 'idempotency-key': 's-1' })).json).toEqual(silence.json);
+    const muted = featureStoreLagPage({ fingerprint: 'fp-muted' });
+    const loud = { ...featureStoreLagPage({ fingerprint: 'fp-loud' }), alerts: featureStoreLagPage({ fingerprint: 'fp-loud' }).alerts.map((a) => ({ ...a, labels: { ...a.labels, alertname: 'TrainerStalled' } })) };
+    expect((await call('POST', '/api/alertmanager', muted)).status).toBe(200);
+    expect((await call('POST', '/api/alertmanager', loud)).status).toBe(200);
+    await until('the other alert at the webhook', () => hook.accepted().find((r) => r.json['kind'] === 'external.firing'));
+    await until('both delivered or muted', async () => {
+      const { rows } = await service.store.db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM outbox WHERE kind = 'external.firing' AND channel = 'webhook' AND delivered_at IS NOT NULL`);
+      return Number(rows[0]!.n) === 2 || undefined;
+    });
+    expect(hook.accepted().filter((r) => String(r.json['kind']).startsWith('external.')).map((r) => r.json['alertname'])).toEqual(['TrainerStalled']);
+    expect((await listAudit(service.store.db)).some((a) => a.action === 'silence.create' && a.actor === 'ada')).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
 //   GET  /api/incidents/{id}
 //   POST /api/incidents                     open one
 //   POST /api/incidents/{id}/status          mitigated | resolved (with a summary)
+//   POST /api/silences                       mute alerts by SLO, service or labels until it expires
 // Bearer token like /api/events; every write is audited and idempotent by Idempotency-Key.
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ import { MITIGATED_DEFINITION } from '../../lifecycle/incident-figures.ts';
 import { type Db, withTransaction } from '../../store/db.ts';
 import { recordAudit } from '../../store/repositories/audit-log.ts';
 import { claimIdempotencyKey, idempotentAnswer, storeIdempotentAnswer } from '../../store/repositories/idempotency-keys.ts';
+import { insertSilence } from '../../store/repositories/silences.ts';
 import type { Queryable } from '../../store/repositories/queryable.ts';
 
 export interface IncidentApiDeps {
@@ -39,6 +41,20 @@ export const incidentStatusBody = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('mitigated'), actor }),
   z.strictObject({ status: z.literal('resolved'), summary: z.string().trim().min(1).max(3000), actor }),
 ]);
+
+export const silenceBody = z
+  .strictObject({
+    sloId: z.string().min(1).max(300).optional(),
+    service: z.string().min(1).max(200).optional(),
+    labels: z.record(z.string().max(100), z.string().max(300)).optional(),
+    /** How long from now (at most 30 days), or until when. */
+    durationSeconds: z.number().int().min(60).max(30 * 86_400).optional(),
+    endsAt: z.iso.datetime({ offset: true }).optional(),
+    comment: z.string().max(1000).optional(),
+    actor,
+  })
+  .refine((b) => b.sloId || b.service || (b.labels && Object.keys(b.labels).length > 0), { message: 'give sloId, service or labels: a silence of everything is not allowed' })
+  .refine((b) => (b.durationSeconds === undefined) !== (b.endsAt === undefined), { message: 'give exactly one of durationSeconds and endsAt' });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -163,6 +179,23 @@ export function mountIncidentApi(app: Express, deps: IncidentApiDeps, auth: Requ
       await setIncidentStatus(q, id, { status: b.status, ...('summary' in b ? { summary: b.summary } : {}), actor: person(b.actor), at }, deps.incidentChannels);
       const record = (await readIncident(q, id))!;
       return { status: 200, body: incidentJson(record), audit: { action: `incident.${b.status}`, target: `incident/${id}`, actor: b.actor ?? 'api-token' } };
+    });
+  });
+
+  app.post('/api/silences', auth, json, async (req, res) => {
+    const parsed = silenceBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid silence', issues: z.flattenError(parsed.error) });
+      return;
+    }
+    const b = parsed.data;
+    await idempotent(deps, req, res, 'POST /api/silences', async (q, at) => {
+      const until = b.endsAt ? new Date(b.endsAt) : new Date(at.getTime() + b.durationSeconds! * 1000);
+      if (until <= at) throw new IncidentError('bad_command', 'endsAt is in the past');
+      const by = person(b.actor);
+      const id = await insertSilence(q, { sloId: b.sloId ?? null, service: b.service ?? null, labels: b.labels ?? {}, at, until, by, comment: b.comment ?? null });
+      const body = { id, sloId: b.sloId ?? null, service: b.service ?? null, labels: b.labels ?? {}, startsAt: at.toISOString(), endsAt: until.toISOString(), createdBy: by.name, comment: b.comment ?? null };
+      return { status: 201, body, audit: { action: 'silence.create', target: b.sloId ?? b.service ?? JSON.stringify(b.labels), actor: b.actor ?? 'api-token', details: { id, endsAt: body.endsAt } } };
     });
   });
 }
