@@ -15,7 +15,7 @@ import type { Notifier } from '../notify/notifier.ts';
 import { OutboxDispatcher } from '../notify/outbox-dispatcher.ts';
 import { webhookNotifier } from '../notify/webhook-notifier.ts';
 import { type Config, describeConfig } from '../service/config.ts';
-import { type Route, runEvaluationCycle } from '../service/evaluation-cycle.ts';
+import { type IncidentRoute, type Route, runEvaluationCycle } from '../service/evaluation-cycle.ts';
 import { createHttpApp, type HttpApp, type Readiness } from '../service/http/create-http-app.ts';
 import type { LeaderElector } from '../service/leader/leader-elector.ts';
 import { createLogger } from '../service/logger.ts';
@@ -51,6 +51,8 @@ export interface ServiceContext {
   addNotifier(notifier: Notifier): void;
   /** Where SLO alerts go, in addition to the log and webhook channels. */
   addRoute(route: Route): void;
+  /** Where incident lifecycle events go, in addition to the log and webhook channels. */
+  addIncidentRoute(route: IncidentRoute): void;
   /** Channels an Alertmanager alert is notified on. */
   addExternalChannel(channel: string): void;
   /** Something was written to the outbox: deliver it now. */
@@ -150,15 +152,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const notifiers: Notifier[] = [];
   const routes: Route[] = [];
   const externalChannels: string[] = [];
+  const incidentRoutes: IncidentRoute[] = [];
   if (config.notifyLog) {
     notifiers.push(logNotifier(logger.child({ component: 'notify' })));
     routes.push(() => ['log']);
     externalChannels.push('log');
+    incidentRoutes.push(() => ['log']);
   }
   if (config.webhook) {
     notifiers.push(webhookNotifier({ url: config.webhook.url, secret: config.webhook.secret, clock, sender: config.leader.identity }));
     routes.push(() => ['webhook']);
     externalChannels.push('webhook');
+    incidentRoutes.push(() => ['webhook']);
   }
   if (paging) {
     notifiers.push(...paging.notifiers);
@@ -228,7 +233,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     slos: () => catalog.current.slos,
     run: async (slos, at, signal) => {
       const result = await runEvaluationCycle(
-        { db, sources: () => sources, routes: () => routes, isLeader: () => elector.isLeader(), fencing: elector, logger, readDeadlineSeconds: config.readDeadlineSeconds },
+        { db, sources: () => sources, routes: () => routes, incidentRoutes: () => incidentRoutes, isLeader: () => elector.isLeader(), fencing: elector, logger, readDeadlineSeconds: config.readDeadlineSeconds },
         slos,
         at,
         signal,
@@ -267,6 +272,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     publicRead: config.publicRead,
     redact,
     externalChannels: () => externalChannels,
+    incidentChannels: (incident) => [...new Set(incidentRoutes.flatMap((route) => route(incident)))],
     outboxWritten,
     slos: () => slosView(db, catalog.current.slos, catalog.current.problems.map(formatProblem)),
     readiness: async (strict): Promise<Readiness> => {
@@ -310,6 +316,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sources: () => sources,
     addNotifier: (n) => notifiers.push(n),
     addRoute: (r) => routes.push(r),
+    addIncidentRoute: (r) => incidentRoutes.push(r),
     addExternalChannel: (c) => externalChannels.push(c),
     outboxWritten,
     onStop: (fn) => stopHooks.push(fn),

@@ -3,10 +3,9 @@
 import path from 'node:path';
 import type { Slo } from '../domain/slo.ts';
 import type { SourceMap } from '../evaluator/index.ts';
-import type { Notification } from '../notify/notifier.ts';
 import { previousPeriod } from '../reports/iso-week.ts';
 import { produceReport } from '../reports/produce-report.ts';
-import type { ReportPeriod } from '../reports/report-data.ts';
+import type { ReportData, ReportPeriod } from '../reports/report-data.ts';
 import { writeReport } from '../reports/write-report.ts';
 import type { Db } from '../store/db.ts';
 import { writePostmortems } from './demo-incidents.ts';
@@ -21,10 +20,11 @@ export interface DemoOutputInput {
   telemetry: Telemetry;
   week: ReportPeriod;
   now: Date;
-  notifications: readonly Notification[];
+  /** The incidents the demo on-call opened, in order. */
+  incidentIds: readonly number[];
 }
 
-export async function writeDemoOutputs(o: DemoOutputInput): Promise<{ files: string[]; notIncluded: string[] }> {
+export async function writeDemoOutputs(o: DemoOutputInput): Promise<{ files: string[]; notIncluded: string[]; report: ReportData }> {
   const files: string[] = [];
   const notIncluded: string[] = [];
   // Incidents first: the weekly report counts them.
@@ -34,13 +34,11 @@ export async function writeDemoOutputs(o: DemoOutputInput): Promise<{ files: str
       root: o.root,
       dir: path.join(o.dir, 'postmortems'),
       slos: o.slos,
-      notifications: o.notifications,
-      stories: o.telemetry.incidents,
-      end: o.telemetry.end,
+      incidentIds: o.incidentIds,
     })),
   );
   const report = await produceReport({ slos: o.slos, sources: o.sources, db: o.db, period: o.week, previous: previousPeriod(o.week), now: o.now });
   const written = await writeReport(report, path.join(o.dir, 'report'), ['md', 'html']);
   files.push(...written.filter((f) => /\.(md|html)$/.test(f)));
-  return { files, notIncluded };
+  return { files, notIncluded, report };
 }

@@ -13,6 +13,7 @@ import type { Slo } from '../domain/slo.ts';
 import type { SourceMap } from '../evaluator/index.ts';
 import { OutboxDispatcher } from '../notify/outbox-dispatcher.ts';
 import { lastCompleteWeek } from '../reports/iso-week.ts';
+import type { ReportData } from '../reports/report-data.ts';
 import { runEvaluationCycle } from '../service/evaluation-cycle.ts';
 import { createLogger } from '../service/logger.ts';
 import { loadSpecs } from '../spec/load.ts';
@@ -20,6 +21,7 @@ import { formatProblem } from '../spec/problem.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import { type DemoPrometheus, demoPrometheusSloFiles, startDemoPrometheus } from './demo-prometheus.ts';
 import { demoSloFiles } from './demo-slos.ts';
+import { DemoOnCall } from './demo-incidents.ts';
 import { buildDemoSources } from './demo-sources.ts';
 import { writeDemoOutputs } from './demo-outputs.ts';
 import { generateTelemetry, type Telemetry } from './telemetry.ts';
@@ -45,6 +47,10 @@ export interface DemoResult {
   alerts: number;
   files: string[];
   notIncluded: string[];
+  /** The weekly report's data (what its Markdown, HTML and Slack renderings show). */
+  report: ReportData;
+  /** Where the state store is (embedded): the incidents the outputs were written from. */
+  stateDir: string;
 }
 
 async function fillTelemetry(dir: string, telemetry: Telemetry): Promise<void> {
@@ -96,7 +102,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let store: Store | undefined;
   let sources: SourceMap | undefined;
   try {
-    store = await openStore({ dataDir: path.join(dir, 'state') });
+    const stateDir = path.join(dir, 'state');
+    store = await openStore({ dataDir: stateDir });
     sources = buildDemoSources(loaded.sources, store.db);
     const clock = fixedClock(start);
     const logger = createLogger('silent');
@@ -111,7 +118,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       maxBackoffSeconds: 60,
     });
     const db = store.db;
-    const deps = { db, sources: () => sources!, routes: () => [() => ['timeline']], isLeader: () => true, logger };
+    const deps = { db, sources: () => sources!, routes: () => [() => ['timeline']], incidentRoutes: () => [() => ['timeline']], isLeader: () => true, logger };
+    const onCall = new DemoOnCall(db, slos, telemetry.incidents);
 
     print('');
     print(`Alert timeline (evaluating every ${o.stepSeconds / 60} minutes, as the service would):`);
@@ -132,12 +140,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         print(`  ${clockTime(story.at)}  ${story.text}`);
       }
       clock.set(at);
-      await runEvaluationCycle(deps, slos, at, AbortSignal.timeout(60_000));
+      const cycle = await runEvaluationCycle(deps, slos, at, AbortSignal.timeout(60_000));
+      await onCall.afterCycle(cycle.intents, at);
       await dispatcher.runOnce();
     }
+    await onCall.resolve(telemetry.end);
     print('');
-    const outputs = await writeDemoOutputs({ dir, root: o.root, slos, sources, db, telemetry, week, now: new Date(end + 3600_000), notifications: timeline.sent });
-    return { slos, telemetry, alerts: timeline.sent.length, files: outputs.files, notIncluded: outputs.notIncluded };
+    const outputs = await writeDemoOutputs({ dir, root: o.root, slos, sources, db, telemetry, week, now: new Date(end + 3600_000), incidentIds: onCall.incidentIds });
+    return { slos, telemetry, alerts: timeline.sent.length, files: outputs.files, notIncluded: outputs.notIncluded, report: outputs.report, stateDir };
   } finally {
     for (const s of sources?.values() ?? []) await s.close().catch(() => {});
     await store?.close();

@@ -24,6 +24,8 @@ export function describeNotification(n: Pick<Notification, 'kind' | 'payload'>):
       return `?      ${String(p.slo)}  no data: ${String(p.error ?? 'the source did not answer')}`;
     case 'alert.data_restored':
       return `ok     ${String(p.slo)}  data restored`;
+    case 'incident.mitigated':
+      return `MITIGATED incident #${String(p.incidentId)}: ${String(p.reason)}`;
     default:
       return `${n.kind} ${String(p.slo ?? '')}`;
   }

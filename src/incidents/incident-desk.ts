@@ -12,6 +12,7 @@ import { getAlert, updateAlert } from '../slack/alert-store.ts';
 import type { SlackBotConfig } from '../slack/slack-config.ts';
 import { enqueueSlackJob, laneOf, type SlackJob } from '../slack/slack-jobs.ts';
 import { type Db, withTransaction } from '../store/db.ts';
+import { addIncidentSlo, markIncidentMitigated } from '../store/repositories/incident-slos.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
 import { IncidentError } from './incident-error.ts';
 import { addTimeline, getIncident, type IncidentRow, insertIncident, listTimeline, openIncidentsForSlo, updateIncident } from './incident-store.ts';
@@ -202,6 +203,7 @@ export class IncidentDesk {
              usergroup = COALESCE(usergroup, $5), budget_at_start = COALESCE(budget_at_start, $6) WHERE id = $1`,
           [incident.id, alert.startsAt, paging ? 'page' : 'ticket', JSON.stringify(fields.sloIds), fields.usergroup, fields.budgetAtStart],
         );
+        if (sloId) await addIncidentSlo(q, incident.id, sloId, alert.startsAt, fields.budgetAtStart);
       }
       const labels = Object.entries(alert.labels).map(([k, v]) => `${k}=${v}`).join(', ');
       const added = await addTimeline(q, incident.id, { at: alert.startsAt, kind: 'alert', actor: null, text: `Alertmanager alert ${alert.alertname} firing (${labels})` }, `am-firing:${key}`);
@@ -263,6 +265,8 @@ export class IncidentDesk {
     actor: Person | null,
     action: { action: string; target?: string; outcome?: string },
     dedupKey?: string,
+    /** A verified remediation that succeeded (the rollout is available and the burn stopped): the incident is mitigated. */
+    verifiedSuccess = false,
   ): Promise<number[]> {
     return this.tx(async (q, jobs) => {
       const at = this.#d.clock.now();
@@ -273,25 +277,38 @@ export class IncidentDesk {
           jobs.add({ kind: 'slack.incident.post', incidentId: i.id, key: `action:${randomUUID()}`, text: `:hammer_and_wrench: ${text}` });
           jobs.add({ kind: 'slack.incident.sync', incidentId: i.id });
         }
+        if (verifiedSuccess && i.status === 'investigating' && (await markIncidentMitigated(q, i.id, at))) {
+          const reason = `a verified remediation succeeded (${action.target ?? action.action})`;
+          await addTimeline(q, i.id, { at, kind: 'status', actor: null, text: `burnwatch marked the incident mitigated: ${reason}` }, `mitigated:${i.id}`);
+          jobs.add({ kind: 'slack.incident.post', incidentId: i.id, key: `auto-mitigated:${i.id}`, text: mitigatedNotice(reason) });
+        }
       }
       return incidents.map((i) => i.id);
     });
   }
 
-  /** A page tier of the SLO reset: its open incidents are mitigated, and the channel is told. */
-  async mitigateForSloIn(q: Queryable, jobs: JobList, sloId: string, reason: string, at: Date, budget: number | null): Promise<void> {
-    for (const incident of await openIncidentsForSlo(q, sloId)) {
-      const step = markMitigated(incident, null, at, reason);
-      if (budget !== null) await updateIncident(q, incident.id, { budgetAtEnd: budget });
-      if (!step) continue;
-      await this.applyIn(q, jobs, incident, step, `mitigated:${incident.id}`);
-      jobs.add({
-        kind: 'slack.incident.post',
-        incidentId: incident.id,
-        key: `auto-mitigated:${incident.id}`,
-        text: `:large_green_circle: ${reason}: burnwatch marked the incident *mitigated*. Resolve it with the button on the summary or \`/incident resolve\` once you are sure.`,
-      });
-    }
+  /**
+   * The evaluation cycle marked the incident mitigated (the burn stopped, see
+   * src/lifecycle/incident-progress.ts): the channel is told and the summary updated.
+   */
+
+  /**
+   * A lifecycle event from elsewhere (the HTTP API, the evaluation cycle): the incident gets its
+   * channel and summary, and what changed is said there; a resolution posts the post-mortem draft.
+   */
+  async announce(kind: string, incidentId: number, payload: Record<string, unknown>): Promise<void> {
+    const by = typeof payload['by'] === 'string' ? payload['by'] : null;
+    await this.tx(async (_q, jobs) => {
+      jobs.add({ kind: 'slack.incident.sync', incidentId });
+      if (kind === 'incident.mitigated' && by) {
+        jobs.add({ kind: 'slack.incident.post', incidentId, key: `mitigated:${incidentId}`, text: `:large_green_circle: ${by} marked the incident *mitigated* (through the API).` });
+      } else if (kind === 'incident.mitigated') {
+        jobs.add({ kind: 'slack.incident.post', incidentId, key: `auto-mitigated:${incidentId}`, text: mitigatedNotice(String(payload['reason'] ?? 'the burn stopped')) });
+      } else if (kind === 'incident.resolved') {
+        jobs.add({ kind: 'slack.incident.post', incidentId, key: `resolved:${incidentId}`, text: `:white_check_mark: ${by ?? 'someone'} resolved the incident: ${String(payload['summary'] ?? '')}` });
+        jobs.add({ kind: 'slack.postmortem', incidentId });
+      }
+    });
   }
 
   /** Adds an alert transition to the timeline of the alert's incident. */
@@ -349,6 +366,10 @@ export class JobList {
       await enqueueSlackJob(q, job, at, { lane: laneOf(job, alertChannel) });
     }
   }
+}
+
+function mitigatedNotice(reason: string): string {
+  return `:large_green_circle: ${reason.charAt(0).toUpperCase()}${reason.slice(1)}: burnwatch marked the incident *mitigated*. Resolve it with the button on the summary or \`/incident resolve\` once you are sure.`;
 }
 
 export async function latestBudget(q: Queryable, sloId: string): Promise<number | null> {

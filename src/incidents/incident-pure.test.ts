@@ -77,7 +77,7 @@ describe('post-mortem', () => {
     expect(figures.toMitigateSeconds).toBe(35 * 60);
     expect(figures.toResolveSeconds).toBe(55 * 60);
     expect(figures.impactSeconds).toBe(40 * 60); // burn start → mitigated
-    expect(figures.budgetConsumed).toBeCloseTo(0.0475, 10);
+    expect(figures.slos[0]!.consumed).toBeCloseTo(0.0475, 10);
     const md = renderPostmortem(await loadPostmortemTemplate(), { ...input, firedTier: 'page 1h/5m (14.4x)', timeline: [...timeline, { at: new Date('2026-11-22T03:21:00Z'), kind: 'action', actor: bob, text: 'rollback', details: { action: 'rollback', target: 'deployment/ranker', outcome: 'revision 41 serving' } }] });
     expect(md).toContain('# Post-mortem: ranker/latency burning');
     expect(md).toContain('| Incident | #7 (page) in #inc-20261122-ranker-latency |');
@@ -93,6 +93,7 @@ describe('post-mortem', () => {
     expect(md).toContain('| Time to mitigate | first page → mitigated (burn stopped) | 35m |');
     expect(md).toContain('| Time to resolve | first page → resolved | 55m |');
     expect(md).toContain('| Impact duration | burn start → mitigated | 40m |');
+    expect(md).toContain('_mitigated = the first of: a verified remediation succeeded, or the shortest-window burn rate of every affected SLO fell below 1×._');
     expect(md).toContain('- 2026-11-22 03:21:00 UTC bob: rollback deployment/ranker → revision 41 serving');
     expect(md).toContain('- 2026-11-22 03:20:00 UTC · bob — rollback of deployment ranker to revision 41');
     expect(md).toContain('- 2026-11-22 03:05:00 UTC · burnwatch — page fired (1h/5m)');

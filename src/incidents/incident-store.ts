@@ -1,6 +1,7 @@
 // Incidents (base table of the service plus the details of migration 020), their
 // timeline and post-mortems.
 import type { Severity } from '../domain/slo.ts';
+import { addIncidentSlo, closeIncidentSloBudgets } from '../store/repositories/incident-slos.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
 import type { Incident, IncidentSource, IncidentStatus, Person, TimelineEntry, TimelineKind } from './types.ts';
 
@@ -89,7 +90,12 @@ export async function insertIncident(q: Queryable, i: NewIncident): Promise<{ in
       i.openedBy ? JSON.stringify(i.openedBy) : null, i.startedAt, i.detectedAt, i.acknowledgedAt, i.usergroup, i.budgetAtStart,
     ],
   );
-  if (inserted.rows[0]) return { incident: fromRow(inserted.rows[0]), created: true };
+  if (inserted.rows[0]) {
+    const incident = fromRow(inserted.rows[0]);
+    // Each affected SLO keeps its own budget figures, from the impact start on.
+    for (const [n, sloId] of i.sloIds.entries()) await addIncidentSlo(q, incident.id, sloId, i.startedAt, n === 0 ? i.budgetAtStart : null);
+    return { incident, created: true };
+  }
   const { rows } = await q.query('SELECT * FROM incidents WHERE key = $1', [i.key]);
   return { incident: fromRow(rows[0]), created: false };
 }
@@ -150,6 +156,17 @@ export async function updateIncident(q: Queryable, id: number, changes: Partial<
   }
   if (sets.length === 0) return;
   await q.query(`UPDATE incidents SET ${sets.join(', ')} WHERE id = $1`, values);
+  // Resolution closes each affected SLO's budget figure at its budget then.
+  if (changes.status === 'resolved' && changes.resolvedAt) await closeIncidentSloBudgets(q, id, changes.resolvedAt);
+}
+
+/** Adds an SLO to an open incident ("also affected"), with its own budget from the impact start on. */
+export async function addSloToIncident(q: Queryable, incident: IncidentRow, sloId: string): Promise<IncidentRow> {
+  if (incident.sloIds.includes(sloId)) return incident;
+  const sloIds = [...incident.sloIds, sloId];
+  await updateIncident(q, incident.id, { sloIds });
+  await addIncidentSlo(q, incident.id, sloId, incident.startedAt);
+  return { ...incident, sloIds };
 }
 
 export async function addTimeline(q: Queryable, incidentId: number, entry: TimelineEntry, dedupKey?: string): Promise<boolean> {

@@ -1,11 +1,12 @@
-// The post-mortem draft: what burnwatch knows about an incident (SLOs, budget consumed,
-// time to detect/acknowledge/mitigate/resolve as src/domain/incident-response-times.ts defines
-// them, actions, the full timeline) rendered into the Handlebars template from playbooks/.
+// The post-mortem draft: what burnwatch knows about an incident (SLOs, budget consumed per
+// SLO, time to detect/acknowledge/mitigate/resolve — all from src/lifecycle/incident-figures.ts,
+// the one definition the report and the API use too — actions, the full timeline) rendered
+// into the Handlebars template from playbooks/.
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { responseTimes } from '../domain/incident-response-times.ts';
-import { humanDuration, utc } from '../slack/blocks/format.ts';
+import { budgetPercent, formatSpan, type IncidentFigures, incidentFigures, MITIGATED_DEFINITION } from '../lifecycle/incident-figures.ts';
+import { utc } from '../slack/blocks/format.ts';
 import type { Incident, TimelineEntry } from './types.ts';
 
 export const DEFAULT_POSTMORTEM_TEMPLATE = fileURLToPath(new URL('../../playbooks/postmortem.md.hbs', import.meta.url));
@@ -18,7 +19,7 @@ export interface AffectedSlo {
   description?: string | null;
   owner?: string | null;
   runbook?: string | null;
-  /** Budget remaining (fraction of the period's budget) when the alert fired, and at the end. */
+  /** This SLO's own budget remaining (fraction of its period's budget) at the impact start, and at the end (incident_slos). */
   budgetAtStart: number | null;
   budgetAtEnd: number | null;
 }
@@ -33,47 +34,24 @@ export interface PostmortemInput {
   generatedAt: Date;
 }
 
-export interface PostmortemFigures {
-  /** Percentage points of the period's error budget, summed over the affected SLOs. */
-  budgetConsumed: number | null;
-  /** Burn start → first page. */
-  toDetectSeconds: number;
-  /** First page → acknowledgement; to mitigate and to resolve count from the first page too. */
-  toAcknowledgeSeconds: number | null;
-  toMitigateSeconds: number | null;
-  toResolveSeconds: number | null;
-  /** Burn start → mitigation. */
-  impactSeconds: number | null;
-}
-
-export function consumedBudget(slo: AffectedSlo): number | null {
-  if (slo.budgetAtStart === null || slo.budgetAtEnd === null) return null;
-  return Math.max(0, slo.budgetAtStart - slo.budgetAtEnd);
-}
-
-export function postmortemFigures(input: PostmortemInput): PostmortemFigures {
-  const consumed = input.slos.map(consumedBudget).filter((c): c is number => c !== null);
-  const { toDetectSeconds, toAcknowledgeSeconds, toMitigateSeconds, toResolveSeconds, impactSeconds } = responseTimes(input.incident);
-  return {
-    budgetConsumed: consumed.length > 0 ? consumed.reduce((a, b) => a + b, 0) : null,
-    toDetectSeconds,
-    toAcknowledgeSeconds,
-    toMitigateSeconds,
-    toResolveSeconds,
-    impactSeconds,
-  };
+/** The incident's figures (one definition: src/lifecycle/incident-figures.ts). */
+export function postmortemFigures(input: PostmortemInput): IncidentFigures {
+  return incidentFigures({ ...input.incident, slos: input.slos.map((s) => ({ sloId: s.id, budgetAtStart: s.budgetAtStart, budgetAtEnd: s.budgetAtEnd })) });
 }
 
 /** A newline would break a list item. */
 const line = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
-const span = (s: number | null): string | null => (s === null ? null : humanDuration(s));
-const round2 = (x: number) => Math.round(x * 10_000) / 100;
+const span = formatSpan;
+const round2 = budgetPercent;
 
 /** The variables of playbooks/postmortem.md.hbs (its header documents them). */
 export function postmortemView(input: PostmortemInput): Record<string, unknown> {
   const i = input.incident;
   const f = postmortemFigures(input);
-  const times = responseTimes(i);
+  const spent = (id: string) => {
+    const consumed = f.slos.find((s) => s.sloId === id)?.consumed ?? null;
+    return consumed === null ? null : round2(consumed);
+  };
   // An incident opened by hand was detected by the person who opened it, not by a page.
   const detectedBy = i.source === 'command' ? 'incident opened' : 'first page';
   const [primary, ...others] = input.slos;
@@ -83,7 +61,7 @@ export function postmortemView(input: PostmortemInput): Record<string, unknown> 
       id: `#${i.id}`,
       title: i.title,
       severity: i.severity,
-      channel: i.channelName ? `#${i.channelName}` : 'no channel',
+      channel: i.channelName ? `#${i.channelName}` : null,
       commander: i.commander?.name ?? null,
       openedAt: i.openedAt.toISOString(),
       resolvedAt: i.resolvedAt?.toISOString() ?? null,
@@ -91,24 +69,25 @@ export function postmortemView(input: PostmortemInput): Record<string, unknown> 
       duration: span(f.toResolveSeconds),
     },
     timing: {
-      impactStart: utc(times.impactStart),
-      detection: utc(times.detection),
+      impactStart: utc(f.impactStart),
+      detection: utc(f.detection),
       detectedBy,
       timeToDetect: span(f.toDetectSeconds),
       timeToAcknowledge: span(f.toAcknowledgeSeconds),
       timeToMitigate: span(f.toMitigateSeconds),
       timeToResolve: span(f.toResolveSeconds),
       impactDuration: span(f.impactSeconds),
+      mitigatedDefinition: MITIGATED_DEFINITION,
     },
     slo: primary
       ? { id: primary.id, description: primary.description ?? null, objectivePercent: primary.objectivePercent, window: primary.window, owner: primary.owner ?? null, runbook: primary.runbook ?? null }
       : { id: 'none', objectivePercent: '—', window: '—' },
     summary: i.resolutionSummary,
     impact: {
-      budgetSpentPercent: primary && consumedBudget(primary) !== null ? round2(consumedBudget(primary)!) : null,
+      budgetSpentPercent: primary ? spent(primary.id) : null,
       budgetRemainingPercent: primary?.budgetAtEnd != null ? round2(primary.budgetAtEnd) : null,
     },
-    otherSlos: others.map((s) => ({ id: s.id, budgetSpentPercent: consumedBudget(s) === null ? null : round2(consumedBudget(s)!) })),
+    otherSlos: others.map((s) => ({ id: s.id, budgetSpentPercent: spent(s.id) })),
     detection: {
       firedAt: i.detectedAt.toISOString(),
       tier: input.firedTier ?? null,

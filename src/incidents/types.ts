@@ -67,7 +67,7 @@ export interface Silence {
 }
 
 export type IncidentStatus = 'investigating' | 'mitigated' | 'resolved';
-export type IncidentSource = 'alert' | 'auto' | 'command' | 'alertmanager';
+export type IncidentSource = 'alert' | 'auto' | 'command' | 'alertmanager' | 'api';
 
 export interface Incident {
   id: number;

@@ -11,7 +11,9 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
+import { isMutable, isMuted, muteTargetOf } from '../lifecycle/silences.ts';
 import type { Db } from '../store/db.ts';
+import { activeSilences } from '../store/repositories/silences.ts';
 import { dueHeadOf, dueHeads, markDelivered, markFailed, markRetry, type OutboxMessage } from '../store/repositories/outbox.ts';
 import { type Notifier, notifierNameOf } from './notifier.ts';
 import { NotifyError } from './notify-error.ts';
@@ -110,10 +112,17 @@ export class OutboxDispatcher {
       log.warn(error);
       return 'retry';
     }
+    // The mute stage: a silence (set from Slack, the API, …) holds back its alerts on every channel.
+    const muted = isMutable(m.kind) && isMuted(await activeSilences(db, clock.now()), muteTargetOf(m.kind, m.payload), clock.now());
+    if (muted && !notifier.receivesMuted) {
+      await markDelivered(db, m.id, clock.now(), { muted: true });
+      log.info({ kind: m.kind }, 'notification muted by a silence');
+      return 'delivered';
+    }
     return tracer.startActiveSpan('notify', { attributes: { 'burnwatch.channel': m.channel, 'burnwatch.kind': m.kind, 'burnwatch.attempt': attempt } }, async (span) => {
       try {
         const result = await notifier.send(
-          { idempotencyKey: m.idempotencyKey, channel: m.channel, kind: m.kind, payload: m.payload, attempt },
+          { idempotencyKey: m.idempotencyKey, channel: m.channel, kind: m.kind, payload: m.payload, attempt, ...(muted ? { muted } : {}) },
           this.#stop.signal,
         );
         await markDelivered(db, m.id, clock.now(), result);

@@ -12,7 +12,7 @@ export const FOLLOW_BEFORE_SECONDS = 5 * 60;
 export const FOLLOW_AFTER_SECONDS = 60 * 60;
 
 /**
- * True when an incident on the alert's SLO (or, for incidents without an SLO, its service) was
+ * True when an incident affecting the alert's SLO (or, for incidents without an SLO, its service) was
  * open at some time between 5 minutes before the alert fired and 1 hour after it resolved: the
  * alert either led to an incident or fired about one already being handled. Otherwise it is noise.
  */
@@ -25,7 +25,9 @@ export function followedByIncident(
   const from = Date.parse(alert.firedAt) - FOLLOW_BEFORE_SECONDS * 1000;
   const to = Date.parse(alert.resolvedAt ?? periodEnd) + FOLLOW_AFTER_SECONDS * 1000;
   return incidents.some((incident) => {
-    const sameTarget = incident.sloId !== null ? incident.sloId === alert.sloId : incident.service === serviceOf(alert.sloId);
+    // Any affected SLO counts: a page on an "also affected" SLO is part of the incident, not noise.
+    const sloIds = incident.slos?.length ? incident.slos.map((s) => s.sloId) : incident.sloId !== null ? [incident.sloId] : [];
+    const sameTarget = sloIds.length > 0 ? sloIds.includes(alert.sloId) : incident.service === serviceOf(alert.sloId);
     const opened = Date.parse(incident.openedAt);
     const closed = incident.resolvedAt ? Date.parse(incident.resolvedAt) : Number.POSITIVE_INFINITY;
     return sameTarget && opened <= to && closed >= from;

@@ -93,22 +93,16 @@ export function buildReport(inputs: ReportInputs): ReportData {
           const belongs = (r: { sloId: string | null; service?: string | null }) =>
             r.sloId !== null ? ids.has(r.sloId) : r.service === service;
           const alerts = inputs.alerts.filter((a) => ids.has(a.sloId));
-          const incidents = inputs.incidents.filter(belongs);
+          const sloIdsOf = (i: { sloId: string | null; slos?: readonly { sloId: string }[] }) => (i.slos?.length ? i.slos.map((x) => x.sloId) : i.sloId ? [i.sloId] : []);
+          // An incident belongs to every service one of its affected SLOs is in.
+          const incidents = inputs.incidents.filter((i) => (sloIdsOf(i).length > 0 ? sloIdsOf(i).some((id) => ids.has(id)) : i.service === service));
           return {
             service,
             slos: slos
               .map((slo) => sloReport(slo, inputs.measurements.get(slo.id) ?? UNKNOWN))
               .sort((a, b) => a.id.localeCompare(b.id)),
             alerts: alertSummary(alerts, inputs.incidents, serviceOf, period, previous),
-            incidents: incidentSummary(incidents, period, previous, (incident) => {
-              const slo = incident.sloId ? sloById.get(incident.sloId) : undefined;
-              if (!slo) return null;
-              return {
-                counts: inputs.incidentCounts.get(incident.id) ?? null,
-                rolling: inputs.measurements.get(slo.id)?.rolling ?? null,
-                objective: slo.objective,
-              };
-            }),
+            incidents: incidentSummary(incidents, period, previous, (i) => sloIdsOf(i).find((id) => ids.has(id)) ?? null),
             remediations: remediationSummary(inputs.remediations.filter(belongs), inputs.alerts, serviceOf, period, previous),
           };
         });

@@ -1,8 +1,12 @@
 // The report as one self-contained HTML file: inline CSS and inline SVG charts, no
 // scripts, no fonts or images fetched from anywhere, so it can be mailed or archived.
+import { formatBudget, formatSpan } from '../lifecycle/incident-figures.ts';
 import * as f from './format.ts';
 import type { Recorded, ReportData, ServiceReport, SloReport, TeamReport } from './report-data.ts';
 import type { TeamCharts } from './team-charts.ts';
+
+/** Incident response times as the post-mortem writes them (src/lifecycle/incident-figures.ts). */
+const figureSpan = (s: number | null) => formatSpan(s) ?? f.NA;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -64,15 +68,15 @@ function serviceSection(s: ServiceReport, rec: Recorded): string {
   );
   if (!rec.incidents) out.push(`<p><b>Incidents:</b> ${f.NOT_RECORDED}.</p>`);
   else out.push(
-    `<p><b>Incidents:</b> ${i.count} (last week ${i.previousCount}); median time from the first page to acknowledge ${e(f.duration(i.medianTimeToAckSeconds))}, ` +
-      `to mitigate ${e(f.duration(i.medianTimeToMitigateSeconds))}, to resolve ${e(f.duration(i.medianTimeToResolveSeconds))}.</p>`,
+    `<p><b>Incidents:</b> ${i.count} (last week ${i.previousCount}); median time from the first page to acknowledge ${e(figureSpan(i.medianTimeToAckSeconds))}, ` +
+      `to mitigate ${e(figureSpan(i.medianTimeToMitigateSeconds))}, to resolve ${e(figureSpan(i.medianTimeToResolveSeconds))}.</p>`,
   );
   if (rec.incidents && i.incidents.length > 0) {
     out.push(
       table(
         ['incident', 'SLO', 'opened', 'page → ack', 'page → mitigated', 'page → resolved', 'budget used'],
         i.incidents.map((x) =>
-          [`${x.id}: ${x.title}`, x.sloId ?? f.NA, f.timestamp(x.openedAt), f.duration(x.timeToAckSeconds), f.duration(x.timeToMitigateSeconds), f.duration(x.timeToResolveSeconds), f.percent(x.budgetConsumed, 1)].map(e),
+          [`${x.id}: ${x.title}`, x.sloId ?? f.NA, f.timestamp(x.openedAt), figureSpan(x.timeToAckSeconds), figureSpan(x.timeToMitigateSeconds), figureSpan(x.timeToResolveSeconds), formatBudget(x.budgetConsumed) ?? f.NA].map(e),
         ),
       ),
     );
@@ -97,12 +101,13 @@ function teamSection(t: TeamReport, rec: Recorded, charts: TeamCharts | undefine
   const p = t.totals.previous;
   const out = [`<section><h2>${e(t.team)}</h2>`, '<div class="summary">'];
   out.push(card('SLOs meeting objective', `${t.totals.meetingObjective} / ${t.totals.slos}`, `last week ${p.meetingObjective}`));
-  const count = (known: boolean, label: string, now: number, before: number) =>
-    card(label, known ? String(now) : f.NA, known ? f.signedCount(now, before) : f.NOT_RECORDED);
-  out.push(count(rec.alerts, 'pages', t.totals.pages, p.pages));
-  out.push(count(rec.alerts, 'tickets', t.totals.tickets, p.tickets));
-  out.push(count(rec.incidents, 'incidents', t.totals.incidents, p.incidents));
-  out.push(count(rec.remediations, 'remediations', t.totals.remediations, p.remediations));
+  // "1 page", "2 pages": the label agrees with the number shown above it.
+  const count = (known: boolean, word: string, now: number, before: number) =>
+    card(known && now === 1 ? word : `${word}s`, known ? String(now) : f.NA, known ? f.signedCount(now, before) : f.NOT_RECORDED);
+  out.push(count(rec.alerts, 'page', t.totals.pages, p.pages));
+  out.push(count(rec.alerts, 'ticket', t.totals.tickets, p.tickets));
+  out.push(count(rec.incidents, 'incident', t.totals.incidents, p.incidents));
+  out.push(count(rec.remediations, 'remediation', t.totals.remediations, p.remediations));
   out.push('</div>');
   // Vega's SVG is generated from our own data with text escaped by Vega; it holds no script.
   if (charts) out.push(`<div class="chart">${charts.burnDown.svg}</div><div class="chart">${charts.attainment.svg}</div>`);

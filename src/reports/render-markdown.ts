@@ -1,7 +1,11 @@
 // The report as Markdown (GitHub flavoured): one section per team, one table per
 // service. Charts are linked as image files when the caller wrote them.
+import { formatBudget, formatSpan } from '../lifecycle/incident-figures.ts';
 import * as f from './format.ts';
 import type { Recorded, ReportData, ServiceReport, SloReport, TeamReport } from './report-data.ts';
+
+/** Incident response times as the post-mortem writes them (src/lifecycle/incident-figures.ts). */
+const figureSpan = (s: number | null) => formatSpan(s) ?? f.NA;
 
 export interface MarkdownOptions {
   /** Relative path of a team's chart image, when charts were written next to the report. */
@@ -67,8 +71,8 @@ function serviceSection(service: ServiceReport, rec: Recorded): string {
   const i = service.incidents;
   if (!rec.incidents) parts.push(`**Incidents:** ${f.NOT_RECORDED}.`, '');
   else parts.push(
-    `**Incidents:** ${i.count} (last week ${i.previousCount}); median time from the first page to acknowledge ${f.duration(i.medianTimeToAckSeconds)}, ` +
-      `to mitigate ${f.duration(i.medianTimeToMitigateSeconds)}, to resolve ${f.duration(i.medianTimeToResolveSeconds)}.`,
+    `**Incidents:** ${i.count} (last week ${i.previousCount}); median time from the first page to acknowledge ${figureSpan(i.medianTimeToAckSeconds)}, ` +
+      `to mitigate ${figureSpan(i.medianTimeToMitigateSeconds)}, to resolve ${figureSpan(i.medianTimeToResolveSeconds)}.`,
     '',
   );
   if (rec.incidents && i.incidents.length > 0) {
@@ -79,10 +83,10 @@ function serviceSection(service: ServiceReport, rec: Recorded): string {
           `${e.id}: ${e.title}`,
           e.sloId ?? f.NA,
           f.timestamp(e.openedAt),
-          f.duration(e.timeToAckSeconds),
-          f.duration(e.timeToMitigateSeconds),
-          f.duration(e.timeToResolveSeconds),
-          f.percent(e.budgetConsumed, 1),
+          figureSpan(e.timeToAckSeconds),
+          figureSpan(e.timeToMitigateSeconds),
+          figureSpan(e.timeToResolveSeconds),
+          formatBudget(e.budgetConsumed) ?? f.NA,
         ]),
         3,
       ),

@@ -1,6 +1,7 @@
 // A team's report as one Slack Block Kit message: headline figures, one section per
 // service, the SLOs closest to exhaustion, and the charts as image blocks pointing
 // at files uploaded beforehand (files.uploadV2 → slack_file.id).
+import { formatBudget, formatSpan } from '../lifecycle/incident-figures.ts';
 import type { KnownBlock } from '@slack/types';
 import * as f from './format.ts';
 import type { Recorded, ReportData, ServiceReport, TeamReport } from './report-data.ts';
@@ -43,6 +44,14 @@ function serviceText(s: ServiceReport, rec: Recorded): string {
     rec.incidents
       ? `Incidents: ${i.count}; median from the first page: ack ${f.duration(i.medianTimeToAckSeconds)}, mitigate ${f.duration(i.medianTimeToMitigateSeconds)}, resolve ${f.duration(i.medianTimeToResolveSeconds)}`
       : `Incidents: ${f.NOT_RECORDED}`,
+    // Each incident with the figures the post-mortem shows (src/lifecycle/incident-figures.ts).
+    ...(rec.incidents
+      ? i.incidents.map(
+          (x) =>
+            `• ${x.id} ${x.title}: ack ${formatSpan(x.timeToAckSeconds) ?? f.NA}, mitigate ${formatSpan(x.timeToMitigateSeconds) ?? f.NA}, ` +
+            `resolve ${formatSpan(x.timeToResolveSeconds) ?? f.NA}, budget used ${formatBudget(x.budgetConsumed) ?? f.NA}${x.sloId ? ` of \`${x.sloId}\`` : ''}`,
+        )
+      : []),
     rec.remediations
       ? `Remediations: ${f.plural(r.rollbacks, 'rollback')}, ${f.plural(r.reruns, 're-run')} (${r.succeeded} ok, ${r.failed} failed); page → done ${f.duration(r.medianPageToRemediationSeconds)}`
       : `Remediations: ${f.NOT_RECORDED}`,

@@ -3,6 +3,7 @@
 // period together, so that the builder can compute the change between them.
 import type { WindowCounts } from '../domain/evaluation.ts';
 import type { Severity, Slo } from '../domain/slo.ts';
+import type { AffectedSloBudget } from '../lifecycle/incident-figures.ts';
 import type { BurnDownPoint, FigureOrigin, Recorded, RemediationKind, ReportPeriod } from './report-data.ts';
 
 export interface SloMeasurements {
@@ -26,8 +27,11 @@ export interface AlertRecord {
 export interface IncidentRecord {
   id: string;
   title: string;
+  /** The primary SLO (the one that paged first). */
   sloId: string | null;
   service: string | null;
+  /** Every affected SLO with its own budget figures, the primary first (the store's incident_slos). */
+  slos?: readonly AffectedSloBudget[];
   openedAt: string;
   /** When the burn began (the incident bot's estimate): the impact start. Default detectedAt. */
   startedAt?: string | null;
@@ -60,8 +64,6 @@ export interface ReportInputs {
   alerts: readonly AlertRecord[];
   incidents: readonly IncidentRecord[];
   remediations: readonly RemediationRecord[];
-  /** Bad and total of the incident's SLO from its start to its resolution (or the period's end). */
-  incidentCounts: ReadonlyMap<string, WindowCounts | null>;
   /** Team → Slack channel; overrides the channel of the team's SLOs. */
   teamChannels?: Readonly<Record<string, string>>;
   notes?: readonly string[];

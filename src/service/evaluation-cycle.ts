@@ -5,24 +5,33 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { type AlertIntent, type AlertTransition, advanceAlerts } from '../alerting/state-machine.ts';
+import { parseDuration } from '../domain/duration.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
 import { evaluateAll, NO_ANSWER_BEFORE_DEADLINE, type SourceMap } from '../evaluator/evaluate-all.ts';
 import { GroupExpander } from '../evaluator/expand-groups.ts';
+import { shortestWindowBurnRate } from '../lifecycle/incident-figures.ts';
+import { incidentProgress, type SloReading } from '../lifecycle/incident-progress.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { loadAlertingState, saveSloAlertState } from '../store/repositories/alerting-state.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
 import { saveEvaluation } from '../store/repositories/evaluations.ts';
+import { addSystemTimelineEntry, markIncidentMitigated, openIncidentsWithSlos, setIncidentSloBudgetAtEnd } from '../store/repositories/incident-slos.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
 
 /** Which outbox channels an alert goes to ("log", "webhook", "slack:#ml-oncall", …). */
 export type Route = (intent: AlertIntent, slo: Slo | undefined) => string[];
 
+/** Which outbox channels an incident's lifecycle events go to ("log", "webhook", "slack:incident-7", …). */
+export type IncidentRoute = (incident: { id: number; sloIds: readonly string[] }) => string[];
+
 export interface CycleDeps {
   db: Db;
   sources: () => SourceMap;
   routes: () => readonly Route[];
+  /** Where incident lifecycle events (incident.mitigated) go; none when left out. */
+  incidentRoutes?: () => readonly IncidentRoute[];
   isLeader: () => boolean;
   /** The elector's fence (a lease with a token in the store): first and last statements of the write. */
   fencing?: { guardWrite?(tx: Queryable): Promise<void>; fence?(tx: Queryable): Promise<void> };
@@ -42,6 +51,8 @@ export interface CycleResult {
   transitions: AlertTransition[];
   intents: AlertIntent[];
   enqueued: number;
+  /** Incidents this cycle marked mitigated (the burn stopped). */
+  mitigated: number[];
 }
 
 export class NotLeaderError extends Error {
@@ -153,6 +164,8 @@ export async function runEvaluationCycle(deps: CycleDeps, defined: readonly Slo[
             if (added) enqueued++;
           }
         }
+        const progress = await advanceIncidents(tx, evaluations, at, deps.incidentRoutes?.() ?? []);
+        enqueued += progress.enqueued;
         for (const t of step.transitions) {
           await recordAudit(tx, {
             at: new Date(t.at),
@@ -167,7 +180,7 @@ export async function runEvaluationCycle(deps: CycleDeps, defined: readonly Slo[
         if (!deps.isLeader()) throw new NotLeaderError();
         await deps.fencing?.fence?.(tx);
         signal.throwIfAborted();
-        return { evaluations, transitions: step.transitions, intents: step.intents, enqueued };
+        return { evaluations, transitions: step.transitions, intents: step.intents, enqueued, mitigated: progress.mitigated };
       });
       span.setAttribute('burnwatch.intents', result.intents.length);
       return result;
@@ -179,4 +192,45 @@ export async function runEvaluationCycle(deps: CycleDeps, defined: readonly Slo[
       span.end();
     }
   });
+}
+
+/**
+ * The open incidents after this cycle's evaluations (src/lifecycle/incident-progress.ts decides):
+ * each affected SLO's budget at the end moves on, and an incident whose burn stopped is marked
+ * mitigated, on its timeline and to every channel, in the cycle's transaction.
+ */
+export async function advanceIncidents(
+  tx: Queryable,
+  evaluations: readonly SloEvaluation[],
+  at: Date,
+  incidentRoutes: readonly IncidentRoute[],
+): Promise<{ enqueued: number; mitigated: number[] }> {
+  const open = await openIncidentsWithSlos(tx);
+  if (open.length === 0) return { enqueued: 0, mitigated: [] };
+  const readings = new Map<string, SloReading>();
+  for (const e of evaluations) {
+    const windows = Object.keys(e.burnRates).sort((a, b) => parseDuration(a) - parseDuration(b));
+    readings.set(e.id, { budgetRemaining: e.errorBudgetRemaining, shortestBurnRate: shortestWindowBurnRate(e.burnRates, parseDuration), shortestWindow: windows[0] ?? null });
+  }
+  let enqueued = 0;
+  const mitigated: number[] = [];
+  for (const p of incidentProgress(open, readings, at)) {
+    for (const b of p.budgets) await setIncidentSloBudgetAtEnd(tx, p.incidentId, b.sloId, b.budgetAtEnd);
+    if (!p.mitigated || !(await markIncidentMitigated(tx, p.incidentId, p.mitigated.at))) continue;
+    mitigated.push(p.incidentId);
+    await addSystemTimelineEntry(tx, p.incidentId, { at: p.mitigated.at, kind: 'status', text: `burnwatch marked the incident mitigated: ${p.mitigated.reason}` }, `mitigated:${p.incidentId}`);
+    const incident = open.find((i) => i.id === p.incidentId)!;
+    const channels = [...new Set(incidentRoutes.flatMap((route) => route(incident)))];
+    for (const channel of channels) {
+      const added = await enqueue(tx, {
+        idempotencyKey: `incident:${p.incidentId}:mitigated|${channel}`,
+        channel,
+        kind: 'incident.mitigated',
+        payload: { incidentId: p.incidentId, sloIds: incident.sloIds, at: p.mitigated.at.toISOString(), reason: p.mitigated.reason },
+        at,
+      });
+      if (added) enqueued++;
+    }
+  }
+  return { enqueued, mitigated };
 }

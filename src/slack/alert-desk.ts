@@ -1,7 +1,7 @@
 // Alert episodes as Slack shows them. The state machine's intents (firing/resolved per
 // tier) become one episode per SLO and severity, whose message is updated in place;
-// people acknowledge and silence it from the buttons. A page tier that resets marks
-// the SLO's open incidents mitigated; a page may open an incident by itself.
+// people acknowledge and silence it from the buttons; a page may open an incident by
+// itself. Mitigation is the evaluation cycle's (the burn stopped), not a tier reset's.
 import type { AlertIntent } from '../alerting/state-machine.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { Slo } from '../domain/slo.ts';
@@ -95,9 +95,6 @@ export class AlertDesk {
         `tier:${intent.idempotencyKey}`,
       );
       if (!stillFiring) await liftSilencesUntilResolved(q, intent.sloId, at);
-      if (intent.severity === 'page') {
-        await this.#d.incidents.mitigateForSloIn(q, jobs, intent.sloId, `The page tier ${tierName} of ${intent.sloId} reset: the burn has stopped`, at, intent.evaluation.errorBudgetRemaining);
-      }
       jobs.add({ kind: 'slack.alert.sync', alertId: existing.id }, existing.channel);
       return existing.id;
     });

@@ -98,7 +98,7 @@ export function remediationSlackExtension(deps: RemediationSlackDeps): Remediati
       report: async (row, verification) => {
         if (channel) await client.chat.postMessage({ channel, text: `${verificationIcon(verification)} ${row.plan.summary}: ${verification.message}` });
         if (!sloId) return;
-        await ctx.incidents.recordAction(sloId, person, { action: 'verified', target: row.target, outcome: verification.message }, `action:${row.id}:verified`);
+        await ctx.incidents.recordAction(sloId, person, { action: 'verified', target: row.target, outcome: verification.message }, `action:${row.id}:verified`, verification.rollout === 'available' && verification.burnStopped === true);
         ctx.kick();
       },
     };

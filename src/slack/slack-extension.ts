@@ -84,6 +84,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
       }
     });
     ctx.addExternalChannel('slack:alertmanager');
+    // The incident's own lane, so its lifecycle events run in order with its other Slack jobs.
+    ctx.addIncidentRoute((incident) => [`slack:incident-${incident.id}`]);
 
     // Verified here so Bolt does not verify it again in the background (where a refusal is unhandled).
     const identity = await verifyBotToken(slack.botToken, clientOptions, logger);

@@ -10,11 +10,10 @@ import type { Logger } from 'pino';
 import type { AlertIntent } from '../alerting/state-machine.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { SloEvaluation, TierSignal } from '../domain/evaluation.ts';
-import type { Severity, Slo } from '../domain/slo.ts';
+import type { Severity } from '../domain/slo.ts';
 import { incidentChannelName } from '../incidents/channel-name.ts';
 import type { AlertmanagerAlert, IncidentDesk } from '../incidents/incident-desk.ts';
 import { addTimeline, getIncident, listTimeline, savePostmortem, updateIncident } from '../incidents/incident-store.ts';
-import { type AffectedSlo, renderPostmortem } from '../incidents/postmortem.ts';
 import type { Notification, Notifier } from '../notify/notifier.ts';
 import { NotifyError } from '../notify/notify-error.ts';
 import type { Db } from '../store/db.ts';
@@ -28,6 +27,8 @@ import { OncePoster } from './post-once.ts';
 import type { SlackBotConfig } from './slack-config.ts';
 import { platformError, toNotifyError } from './slack-errors.ts';
 import { isSlackJob, jobFrom, type SlackJob } from './slack-jobs.ts';
+import { buildPostmortem } from '../incidents/build-postmortem.ts';
+import { readIncident } from '../incidents/incident-record.ts';
 
 /** Slack's documented limit for posting: about one message per second per channel. */
 const MIN_POST_INTERVAL_MS = 1000;
@@ -58,6 +59,8 @@ export function outboxWebClient(token: string, options: WebClientOptions = {}): 
 
 export class SlackNotifier implements Notifier {
   readonly name = 'slack';
+  /** The alert desk keeps silenced episodes (quietly) and shows the silence on the message. */
+  readonly receivesMuted = true;
   readonly #d: SlackNotifierDeps;
   readonly #lastPost = new Map<string, Promise<number>>();
   readonly #poster: OncePoster;
@@ -76,6 +79,11 @@ export class SlackNotifier implements Notifier {
         if (intent.kind === 'no_data' || intent.kind === 'data_restored') return await this.postNoData(intent, lane);
         const alertId = await this.#d.alerts.applyIntent(intent, lane);
         return alertId === null ? undefined : { alertId };
+      }
+      if (notification.kind.startsWith('incident.')) {
+        // A lifecycle event decided elsewhere (the evaluation cycle, the HTTP API): show it.
+        await this.#d.incidents.announce(notification.kind, Number(notification.payload['incidentId']), notification.payload);
+        return undefined;
       }
       if (notification.kind.startsWith('external.')) {
         const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
@@ -209,7 +217,8 @@ export class SlackNotifier implements Notifier {
       }
     }
     const timeline = await listTimeline(db, incident.id);
-    const ref = await this.upsertMessage(`incident:${incident.id}:summary`, channel, renderIncidentSummary(incident, timeline, clock.now()));
+    const figures = (await readIncident(db, incident.id))?.figures;
+    const ref = await this.upsertMessage(`incident:${incident.id}:summary`, channel, renderIncidentSummary(incident, timeline, clock.now(), figures));
     if (!(await getMessageRef(db, `incident:${incident.id}:pinned`))) {
       try {
         await client.pins.add({ channel: ref.channel, timestamp: ref.ts });
@@ -325,35 +334,5 @@ export function alertmanagerAlertOf(p: Record<string, unknown>): AlertmanagerAle
   };
 }
 
-/** Renders the post-mortem of an incident from the store (also used by `burnwatch postmortem`). */
-export async function buildPostmortem(
-  deps: { db: Db; clock: Clock; slo: (id: string) => Slo | undefined; postmortemTemplate: (sloIds: string[]) => Promise<string> },
-  incidentId: number,
-): Promise<string> {
-  const { db, clock } = deps;
-  const incident = await getIncident(db, incidentId);
-  if (!incident) throw new Error(`no incident #${incidentId}`);
-  const timeline = await listTimeline(db, incidentId);
-  const slos: AffectedSlo[] = [];
-  let suspected: string | null = null;
-  const alert = incident.alertId !== null ? await getAlert(db, incident.alertId) : undefined;
-  for (const id of incident.sloIds) {
-    const slo = deps.slo(id);
-    slos.push({
-      id,
-      name: slo?.name ?? alert?.snapshot.sloName ?? id,
-      objectivePercent: slo?.objectivePercent ?? alert?.snapshot.objectivePercent ?? 0,
-      window: slo?.window ?? alert?.snapshot.window ?? '',
-      description: slo?.description ?? null,
-      owner: slo?.owner ?? alert?.snapshot.owner ?? null,
-      runbook: alert?.snapshot.runbook ?? slo?.alerting.runbook ?? null,
-      budgetAtStart: incident.budgetAtStart,
-      budgetAtEnd: incident.budgetAtEnd,
-    });
-  }
-  const c = alert?.snapshot.suspectedChange;
-  if (c) suspected = `${c.kind} \`${c.subject}\` at ${c.at.toISOString()}: ${c.summary}${c.actor ? ` (by ${c.actor})` : ''}`;
-  const firedTier = alert?.snapshot.firedTier ?? null;
-  const template = await deps.postmortemTemplate(incident.sloIds);
-  return renderPostmortem(template, { incident, timeline, slos, firedTier, suspectedChange: suspected, generatedAt: clock.now() });
-}
+/** Moved to src/incidents/build-postmortem.ts (it renders from the store, nothing of Slack). */
+export { buildPostmortem } from '../incidents/build-postmortem.ts';

@@ -2,6 +2,7 @@
 // Bolt app on a loopback port (driven by signed requests), the desks, the Slack
 // notifier and the service's outbox dispatcher. `restart()` closes everything but
 // the fake and reopens the same data directory, like a redeploy.
+import type { Notifier } from '../../src/notify/notifier.ts';
 import fs from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,8 @@ export interface HarnessOptions {
   suspects?: ChangeSuspects;
   /** Who may run which command (src/authz); none: everyone may. */
   policy?: AuthorizationPolicy;
+  /** Other notifiers beside the Slack bot's (e.g. a webhook), behind the same dispatcher. */
+  notifiers?: readonly Notifier[];
 }
 
 export class SlackHarness {
@@ -99,7 +102,7 @@ export class SlackHarness {
     });
     this.dispatcher = new OutboxDispatcher({
       db: this.store.db,
-      notifiers: [this.notifier],
+      notifiers: [this.notifier, ...(this.options.notifiers ?? [])],
       clock,
       logger,
       isLeader: () => true,

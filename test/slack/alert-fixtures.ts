@@ -31,7 +31,8 @@ export function evaluationAt(slo: Slo, at: Date, burns: Array<[number, number]>,
     sli: 1 - (1 - budgetRemaining) * (1 - slo.objective),
     errorBudgetRemaining: budgetRemaining,
     timeToExhaustionSeconds: tiers[0]!.longBurnRate! > 0 ? (budgetRemaining * slo.windowSeconds) / tiers[0]!.longBurnRate! : null,
-    burnRates: {},
+    // Each tier's windows with its burn rates (the shortest, e.g. 5m, says whether the burn stopped).
+    burnRates: Object.fromEntries(tiers.flatMap((t) => [[t.long, t.longBurnRate], [t.short, t.shortBurnRate]])),
     tiers,
     events: { bad: 10, total: 1000 },
   };

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPostmortem, listTimeline } from '../../src/incidents/incident-store.ts';
 import { alertmanagerPayload, receiveAlertmanager } from '../../src/service/http/alertmanager-webhook.ts';
 import { ACTION, RESOLVE_BLOCK, RESOLVE_INPUT, VIEW } from '../../src/slack/action-ids.ts';
-import { notificationPayload } from '../../src/service/evaluation-cycle.ts';
+import { advanceIncidents, notificationPayload } from '../../src/service/evaluation-cycle.ts';
 import { saveEvaluation } from '../../src/store/repositories/evaluations.ts';
 import { enqueue } from '../../src/store/repositories/outbox.ts';
 import { SIGNING_SECRET, SlackHarness } from '../helpers/slack-harness.ts';
@@ -17,7 +17,7 @@ const slo = rankerSlo();
 const PAGE_BURN: Array<[number, number]> = [[20, 100], [8, 40], [2, 10], [0.7, 3]];
 const CALM: Array<[number, number]> = [[12, 0.5], [7, 5], [2, 1], [0.7, 0.5]];
 
-/** What the service's evaluation cycle does with an evaluation: store it, step the state machine, enqueue. */
+/** What the service's evaluation cycle does with an evaluation: store it, step the state machine, enqueue, advance the open incidents. */
 async function feed(h: SlackHarness, f: AlertFeed, burns: Array<[number, number]>, budget: number): Promise<void> {
   const evaluation = evaluationAt(slo, h.clock.now(), burns, budget);
   await saveEvaluation(h.store.db, evaluation);
@@ -25,6 +25,7 @@ async function feed(h: SlackHarness, f: AlertFeed, burns: Array<[number, number]
   for (const intent of f.step(evaluation)) {
     await enqueue(h.store.db, { idempotencyKey: `${intent.idempotencyKey}|${channel}`, channel, kind: `alert.${intent.kind}`, payload: notificationPayload(intent, slo), at: h.clock.now() });
   }
+  await advanceIncidents(h.store.db, [evaluation], h.clock.now(), [(i) => [`slack:incident-${i.id}`]]);
   await h.deliver();
 }
 
@@ -215,7 +216,7 @@ describe('incidents', () => {
     expect(textOf(h.slack.messagesIn(channel)[0]!.blocks)).toContain(`*Commander*\\n<@${bob.id}>`);
   });
 
-  it('marks the incident mitigated by itself when the page tier resets, and says so', async () => {
+  it('marks the incident mitigated by itself when the burn stops (shortest window below 1x), and says so', async () => {
     h.clock.advance(600);
     await feed(h, f, CALM, 0.85);
     const channel = h.slack.channelByName('inc-20261122-ranker-latency-2')!.id;

@@ -3,7 +3,7 @@
 // store says was done, and nothing is posted twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTimeline } from '../../src/incidents/incident-store.ts';
-import { notificationPayload } from '../../src/service/evaluation-cycle.ts';
+import { advanceIncidents, notificationPayload } from '../../src/service/evaluation-cycle.ts';
 import { ACTION } from '../../src/slack/action-ids.ts';
 import { saveEvaluation } from '../../src/store/repositories/evaluations.ts';
 import { enqueue } from '../../src/store/repositories/outbox.ts';
@@ -30,6 +30,8 @@ describe('Slack errors and restarts', () => {
       const lane = 'slack:#recs-oncall';
       await enqueue(h.store.db, { idempotencyKey: `${intent.idempotencyKey}|${lane}`, channel: lane, kind: `alert.${intent.kind}`, payload: notificationPayload(intent, slo), at: h.clock.now() });
     }
+    // As the evaluation cycle does: the open incidents move on (mitigated once the burn stops).
+    await advanceIncidents(h.store.db, [evaluation], h.clock.now(), [(i) => [`slack:incident-${i.id}`]]);
   }
 
   it('waits out a 429 for as long as Retry-After says, then posts once', async () => {

@@ -8,7 +8,7 @@ import type { Slo } from '../../domain/slo.ts';
 import { getIncident, getPostmortem, savePostmortem } from '../../incidents/incident-store.ts';
 import { DEFAULT_POSTMORTEM_TEMPLATE, loadPostmortemTemplate } from '../../incidents/postmortem.ts';
 import { ConfigError, loadConfig } from '../../service/config.ts';
-import { buildPostmortem } from '../../slack/slack-notifier.ts';
+import { buildPostmortem } from '../../incidents/build-postmortem.ts';
 import { loadSpecs } from '../../spec/load.ts';
 import { openStore } from '../../store/open-store.ts';
 import { StoreError } from '../../store/store-error.ts';

@@ -78,7 +78,7 @@ export function sampleInputs(): ReportInputs {
     ],
     incidents: [
       // follows the first latency page, acked in 4 min, mitigated in 25, resolved in 1 h 10.
-      { id: 'INC-1', title: 'Ranker p99 over 200 ms', sloId: 'ranker/latency', service: 'ranker', openedAt: at(1, 3, 2), acknowledgedAt: at(1, 3, 6), mitigatedAt: at(1, 3, 27), resolvedAt: at(1, 4, 12) },
+      { id: 'INC-1', title: 'Ranker p99 over 200 ms', sloId: 'ranker/latency', service: 'ranker', slos: [{ sloId: 'ranker/latency', budgetAtStart: 0.9, budgetAtEnd: 0.6 }], openedAt: at(1, 3, 2), acknowledgedAt: at(1, 3, 6), mitigatedAt: at(1, 3, 27), resolvedAt: at(1, 4, 12) },
       // service-level incident (no SLO) after the freshness ticket; acked in 10 min, not resolved.
       { id: 'INC-2', title: 'Embedding job stuck', sloId: null, service: 'embeddings', openedAt: at(5, 6, 30), acknowledgedAt: at(5, 6, 40), mitigatedAt: null, resolvedAt: null },
     ],
@@ -87,7 +87,6 @@ export function sampleInputs(): ReportInputs {
       { id: 'ACT-1', kind: 'rollback', sloId: 'ranker/latency', service: 'ranker', target: 'deployment prod/ranker', requestedAt: at(1, 3, 20), completedAt: at(1, 3, 24), outcome: 'succeeded' },
       { id: 'ACT-2', kind: 'rerun', sloId: null, service: 'embeddings', target: 'job ml/embeddings-refresh', requestedAt: at(5, 7), completedAt: at(5, 7, 30), outcome: 'failed' },
     ],
-    incidentCounts: new Map([['INC-1', { bad: 1_200, total: 4_000 }]]),
     notes: [],
   };
 }

@@ -140,17 +140,6 @@ export async function gatherReportInputs(o: GatherOptions): Promise<ReportInputs
     );
   }
 
-  const incidentCounts = new Map<string, WindowCounts | null>();
-  const sloById = new Map(o.slos.map((s) => [s.id, s]));
-  for (const incident of incidents ?? []) {
-    const slo = incident.sloId ? sloById.get(incident.sloId) : undefined;
-    const opened = Date.parse(incident.startedAt ?? incident.openedAt);
-    if (!slo || Date.parse(incident.openedAt) < Date.parse(o.period.start)) continue;
-    const until = Math.min(incident.resolvedAt ? Date.parse(incident.resolvedAt) : Number.POSITIVE_INFINITY, Date.parse(o.period.end), o.now.getTime());
-    const seconds = Math.max(60, Math.round((until - opened) / 60_000) * 60);
-    incidentCounts.set(incident.id, await o.figures.counts(slo, seconds, new Date(opened + seconds * 1000)));
-  }
-
   const backfilled = o.slos.filter((s) => measurements.get(s.id)?.origin === 'backfill').map((s) => s.id);
   if (backfilled.length > 0) {
     notes.push(`Budget figures of ${backfilled.join(', ')} were computed from the sources: the store has no evaluation history for them.`);
@@ -172,7 +161,6 @@ export async function gatherReportInputs(o: GatherOptions): Promise<ReportInputs
     incidents: incidents ?? [],
     remediations: remediations ?? [],
     recorded: { alerts: o.db !== undefined, incidents: incidents !== undefined, remediations: remediations !== undefined },
-    incidentCounts,
     notes,
     ...(o.teamChannels ? { teamChannels: o.teamChannels } : {}),
   };

@@ -1,6 +1,7 @@
 // Incidents from the store: the service's base table (004) with the Slack bot's
 // details (020: started, detected, acknowledged, mitigated, the SLOs involved) when that
 // migration ran.
+import { incidentSlosFor } from '../../store/repositories/incident-slos.ts';
 import type { Queryable } from '../../store/repositories/queryable.ts';
 import type { IncidentRecord } from '../report-inputs.ts';
 import { columnOrNull, tableColumns } from './table-columns.ts';
@@ -36,6 +37,8 @@ export async function loadIncidents(
      FROM incidents WHERE opened_at >= $1 AND opened_at < $2 ORDER BY opened_at, id`,
     [from, to],
   );
+  // Each affected SLO with its own budget figures (migration 050).
+  const affected = (await tableColumns(q, 'incident_slos')).size > 0 ? await incidentSlosFor(q, rows.map((r) => Number(r.id))) : new Map();
   return rows.map((r) => {
     const sloIds = Array.isArray(r.slo_ids) ? (r.slo_ids as unknown[]).filter((s): s is string => typeof s === 'string') : [];
     const sloId = r.slo_id ?? sloIds[0] ?? null;
@@ -44,6 +47,7 @@ export async function loadIncidents(
       title: r.title,
       sloId,
       service: sloId ? (serviceOf(sloId) ?? null) : null,
+      slos: affected.get(Number(r.id)) ?? sloIds.map((id) => ({ sloId: id, budgetAtStart: null, budgetAtEnd: null })),
       openedAt: r.opened_at.toISOString(),
       startedAt: iso(r.started_at),
       detectedAt: iso(r.detected_at),

@@ -15,6 +15,7 @@ import { withDeadline } from '../deadline.ts';
 
 /** /readyz answers within this (the guarantee is 2 s), 503 naming what did not finish. */
 const READINESS_DEADLINE_MS = 1500;
+import { mountIncidentApi } from './incident-api.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -39,6 +40,8 @@ export interface HttpDeps {
   externalChannels: () => string[];
   /** Something was written to the outbox: deliver it now. */
   outboxWritten: () => void;
+  /** Channels an incident's lifecycle events go to (the incident API); none when left out. */
+  incidentChannels?: (incident: { id: number; sloIds: readonly string[] }) => string[];
 }
 
 export const changeEventBody = z.strictObject({
@@ -122,6 +125,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     await recordAudit(deps.db, { at: now, actor: e.actor ?? 'api-token', action: 'event.create', target: e.subject, result: 'ok', details: { id, kind: e.kind } });
     res.status(201).json({ id, at: event.at.toISOString() });
   });
+
+  mountIncidentApi(app, { db: deps.db, clock: deps.clock, incidentChannels: deps.incidentChannels ?? (() => []), outboxWritten: deps.outboxWritten }, auth, json);
 
   const finish = () => {
     app.use(methodNotAllowed(routes));

@@ -1,4 +1,5 @@
 // Numbers the way an on-call engineer reads them at 3 a.m.
+import { formatSpan } from '../../lifecycle/incident-figures.ts';
 
 export function percent(fraction: number | null | undefined, digits = 1): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return 'unknown';
@@ -12,19 +13,7 @@ export function burn(value: number | null | undefined): string {
 
 /** 5400 → "1h 30m"; 90 → "1m 30s"; 200000 → "2d 7h". Two units at most. */
 export function humanDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return 'n/a';
-  const s = Math.max(0, Math.round(seconds));
-  const units: Array<[string, number]> = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]];
-  const parts: string[] = [];
-  let rest = s;
-  for (const [unit, size] of units) {
-    if (rest >= size || (parts.length === 0 && size === 1)) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
+  return formatSpan(seconds ?? null) ?? 'n/a';
 }
 
 /** Slack renders this in the reader's own time zone; the fallback is UTC. */

@@ -2,6 +2,7 @@
 // incident moves on; its buttons are the incident's controls.
 import type { Button, KnownBlock } from '@slack/types';
 import type { Incident, TimelineEntry } from '../../incidents/types.ts';
+import type { IncidentFigures } from '../../lifecycle/incident-figures.ts';
 import { ACTION } from '../action-ids.ts';
 import { humanDuration, slackDate } from './format.ts';
 import { capBlocks, chunkLines, clip, escapeMrkdwn, MAX_HEADER } from './limits.ts';
@@ -15,7 +16,19 @@ export function timelineLine(e: TimelineEntry): string {
   return `${slackDate(e.at)} ${e.actor ? `<@${e.actor.id}>` : '_burnwatch_'} — ${escapeMrkdwn(e.text)}`;
 }
 
-export function renderIncidentSummary(incident: Incident, timeline: TimelineEntry[], now: Date): RenderedMessage {
+const pct = (x: number) => `${Math.round(x * 10_000) / 100}%`;
+
+/** The incident's figures as one line (the post-mortem's and the report's, src/lifecycle/incident-figures.ts). */
+export function figuresLine(f: IncidentFigures): string {
+  const span = (s: number | null, none: string) => (s === null ? none : humanDuration(s));
+  const budgets = f.slos.map((s) => `\`${escapeMrkdwn(s.sloId)}\` ${s.consumed === null ? 'unknown' : pct(s.consumed)}`).join(', ');
+  return (
+    `*Budget consumed* ${budgets || 'no SLO linked'} · *detect* ${span(f.toDetectSeconds, '—')} · *acknowledge* ${span(f.toAcknowledgeSeconds, 'not yet')}` +
+    ` · *mitigate* ${span(f.toMitigateSeconds, 'not yet')} · *resolve* ${span(f.toResolveSeconds, 'not yet')}`
+  );
+}
+
+export function renderIncidentSummary(incident: Incident, timeline: TimelineEntry[], now: Date, figures?: IncidentFigures): RenderedMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`Incident #${incident.id}: ${incident.title}`, MAX_HEADER), emoji: true } },
     {
@@ -33,6 +46,7 @@ export function renderIncidentSummary(incident: Incident, timeline: TimelineEntr
       ],
     },
   ];
+  if (figures) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(figuresLine(figures)) }] });
   if (incident.resolutionSummary) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`*Resolution*: ${escapeMrkdwn(incident.resolutionSummary)}`) } });
   }
