@@ -20,7 +20,7 @@ import type { LeaderElector } from '../service/leader/leader-elector.ts';
 import { createLogger } from '../service/logger.ts';
 import { createMetrics, recordEvaluations } from '../service/metrics.ts';
 import { Scheduler } from '../service/scheduler.ts';
-import { SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
+import { type LoadedSpecs, SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
 import { startTelemetry } from '../service/telemetry.ts';
 import type { Db } from '../store/db.ts';
 import { openStore, type Store } from '../store/open-store.ts';
@@ -40,6 +40,8 @@ export interface ServiceContext {
   http: HttpApp;
   /** The SLOs loaded now (they change on reload). */
   slos: () => readonly Slo[];
+  /** The whole catalog now: SLOs, data sources (with the PROMETHEUS_URL default) and problems. */
+  specs: () => LoadedSpecs;
   isLeader: () => boolean;
   /** The sources of the current catalog (they change on reload). */
   sources(): SourceMap;
@@ -266,6 +268,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     http,
     slos: () => catalog.current.slos,
+    specs: () => ({ ...catalog.current, sources: withDefaultSources(catalog.current.sources, config.prometheusUrl) }),
     isLeader: () => elector.isLeader(),
     sources: () => sources,
     addNotifier: (n) => notifiers.push(n),
