@@ -15,7 +15,7 @@ const ALLOWED = {
     a: ['href', 'title'],
     th: ['align'],
     td: ['align'],
-    input: ['type', 'checked', 'disabled'],
+    input: ['type', 'checked', 'disabled', 'aria-label'],
   },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
@@ -23,7 +23,10 @@ const ALLOWED = {
     // GFM task lists: read-only check boxes, nothing else.
     input: (_tag: string, attribs: Record<string, string>) =>
       attribs.type === 'checkbox'
-        ? { tagName: 'input', attribs: { type: 'checkbox', disabled: '', ...(attribs.checked !== undefined ? { checked: '' } : {}) } }
+        ? {
+            tagName: 'input',
+            attribs: { type: 'checkbox', disabled: '', 'aria-label': attribs.checked !== undefined ? 'done' : 'to do', ...(attribs.checked !== undefined ? { checked: '' } : {}) },
+          }
         : { tagName: 'span', attribs: {} },
     a: (_tag: string, attribs: Record<string, string>) => ({ tagName: 'a', attribs: { ...attribs, rel: 'noopener noreferrer' } }),
   },
