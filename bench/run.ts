@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { backtestTable, benchBacktest } from './backtest.ts';
+import { benchConsole, consoleTable } from './console.ts';
 import { benchDetection, detectionTable } from './detection.ts';
 import { benchEvalScale, type ScaleRow, scaleTable } from './eval-scale.ts';
 import { benchFiringToPost, benchSlackAck, slackTable } from './slack.ts';
@@ -79,6 +80,7 @@ if (want('detection')) log('Detection latency', detectionTable(await benchDetect
 if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFiringToPost()));
 if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));
 if (want('startup')) log('Start-up', startupTable(await benchStartup()));
+if (want('console')) log('Web console', consoleTable(await benchConsole()));
 if (want('warehouse')) {
   // Both ratio forms read only new data after the first read; bucketed in one query per cycle, one-row in several.
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'warehouse.ts');

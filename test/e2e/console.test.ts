@@ -19,8 +19,8 @@ import { createPostgresDatabase, makeTempDir, type TestDatabase } from '../helpe
 
 const TOKEN = 'console-e2e-token-0123456789abcdef';
 const NOW = Math.floor(Date.now() / 60_000) * 60;
-// 2 % of requests fail for the last 3 hours: burn rate 20 at 99.9 %, the 1h/5m page tier (13.44) fires.
-const BURN_START = NOW - 3 * 3600;
+// 1.5 % of requests fail for the last 2 hours: burn rate 15 at 99.9 %, the 1h/5m page tier (13.44) fires.
+const BURN_START = NOW - 2 * 3600;
 const SHOTS = path.join(REPO_ROOT, '.tmp', 'console');
 
 const SLOS = (promUrl: string) => `apiVersion: burnwatch/v1
@@ -82,8 +82,8 @@ async function apiSlos(): Promise<{ slos: Array<Record<string, any>> }> {
 
 beforeAll(async () => {
   const s = scenario({ start: NOW - 2 * 86_400, end: NOW + 3600, step: 60 })
-    .counter('ranker_requests_total', { code: '200' }, [profile(50), profile(1).step(BURN_START, 0.98)])
-    .counter('ranker_requests_total', { code: '500' }, [profile(50), profile(0).step(BURN_START, 0.02)])
+    .counter('ranker_requests_total', { code: '200' }, [profile(50), profile(1).step(BURN_START, 0.985)])
+    .counter('ranker_requests_total', { code: '500' }, [profile(50), profile(0).step(BURN_START, 0.015)])
     .counter('search_requests_total', { code: '200' }, [profile(30)])
     .counter('search_requests_total', { code: '500' }, [profile(0)]);
   prom = await startPrometheus(s);
@@ -118,10 +118,10 @@ beforeAll(async () => {
     });
     incidentId = incident.id;
     await updateIncident(store.db, incidentId, { commander: { id: 'U1', name: 'ana' } });
-    await addTimeline(store.db, incidentId, { at: new Date((BURN_START + 600) * 1000), kind: 'alert', actor: null, text: 'page 1h/5m fired (20× against 13.44×)' });
+    await addTimeline(store.db, incidentId, { at: new Date((BURN_START + 600) * 1000), kind: 'alert', actor: null, text: 'page 1h/5m fired (15× against 13.44×)' });
     await addTimeline(store.db, incidentId, { at: new Date((BURN_START + 840) * 1000), kind: 'click', actor: { id: 'U1', name: 'ana' }, text: 'acknowledged the alert' });
     await addTimeline(store.db, incidentId, { at: new Date((BURN_START + 1200) * 1000), kind: 'note', actor: { id: 'U2', name: 'bo' }, text: 'errors started with the 14:02 deploy of ranker v42' });
-    await savePostmortem(store.db, incidentId, '# Post-mortem: ranking requests failing\n\n## Impact\n\n2 % of ranking requests failed.\n\n<script>window.pwned = 1</script>\n\n- [x] roll back\n- [ ] add a canary\n', new Date(NOW * 1000));
+    await savePostmortem(store.db, incidentId, '# Post-mortem: ranking requests failing\n\n## Impact\n\n1.5 % of ranking requests failed for two hours.\n\n<script>window.pwned = 1</script>\n\n- [x] roll back\n- [ ] add a canary\n', new Date(NOW * 1000));
   } finally {
     await closeSources(sources);
     await store.close();
