@@ -11,10 +11,10 @@ export function isUrl(runbook: string): boolean {
 export function playbookPath(runbook: string, playbooksDir: string, cwd = process.cwd()): string | undefined {
   if (isUrl(runbook) || !runbook.endsWith('.md')) return undefined;
   const root = path.resolve(cwd, playbooksDir);
+  // Runbook paths are relative to the repository root (where burnwatch runs), like every path in a spec.
   const file = path.resolve(cwd, runbook);
-  const inRoot = file.startsWith(`${root}${path.sep}`) ? file : path.resolve(root, runbook);
-  if (!inRoot.startsWith(`${root}${path.sep}`)) return undefined;
-  return path.relative(root, inRoot).split(path.sep).join('/');
+  if (!file.startsWith(`${root}${path.sep}`)) return undefined;
+  return path.relative(root, file).split(path.sep).join('/');
 }
 
 export async function runbookHref(runbook: string | undefined, playbooksDir: string): Promise<string | undefined> {
