@@ -34,7 +34,7 @@ describe('validate: runbook links', () => {
   it('warns, at file:line, about a runbook path that neither the console nor a base URL can link', async () => {
     const { code, output } = await runValidate(['slos'], { format: 'text' }, { cwd: dir, env: {} });
     expect(code).toBe(0);
-    expect(output).toMatch(/slos\/a\.yaml:\d+:1: .*runbook "docs\/ranker\.md" will not be a link/);
+    expect(output).toMatch(/slos\/a\.yaml:\d+:1 spec\.alerting\.runbook: warning: runbook "docs\/ranker\.md" will not be a link/);
     expect(output).not.toContain('"playbooks/ranker.md" will not be a link');
     expect(output).toContain('1 warning');
   });
