@@ -49,6 +49,8 @@
         { stroke: '#57606a', grid: { stroke: '#eef1f4' }, ticks: { stroke: '#d8dee4' }, size: 78, values: (u, vals) => vals.map((v) => yFormat(u, v)) },
       ],
       cursor: { drag: { x: false, y: false } },
+      // The legend names the lines; the values show in the tooltip row only while hovering.
+      legend: { live: false },
       hooks: { draw: [marks] },
     };
     const u = new uPlot(opts, [d.t, ...data], target);
