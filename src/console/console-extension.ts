@@ -1,11 +1,27 @@
 // Plugs the web console into `burnwatch serve`: its pages at /, /slos/…, /incidents…,
 // /runbooks/…, /login, on the service's own port.
-import type { ServiceContext } from '../app/start-service.ts';
-import { formatProblem } from '../service/slo-catalog.ts';
+import type { Logger } from 'pino';
+import type { Router } from 'express';
+import type { Clock } from '../domain/clock.ts';
+import type { Slo } from '../domain/slo.ts';
+import type { Config } from '../service/config.ts';
+import { formatProblem, type LoadedSpecs } from '../service/slo-catalog.ts';
+import type { Db } from '../store/db.ts';
 import { Access } from './access.ts';
 import { consoleRouter } from './console-routes.ts';
 
-export function consoleExtension(ctx: ServiceContext): void {
+/** What the console needs of the running service (src/app's ServiceContext has all of it). */
+export interface ConsoleHost {
+  config: Pick<Config, 'apiToken' | 'console' | 'playbooksDir'>;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  http: { mount(path: string, router: Router): void };
+  slos: () => readonly Slo[];
+  specs: () => LoadedSpecs;
+}
+
+export function consoleExtension(ctx: ConsoleHost): void {
   const c = ctx.config.console;
   const access = new Access({
     apiToken: ctx.config.apiToken,

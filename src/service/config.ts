@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type ReportSchedule, reportScheduleSchema } from '../reports/report-schedule.ts';
 import { isDuration, parseDuration } from '../domain/duration.ts';
 import { displayUrl } from '../notify/webhook-notifier.ts';
-import { type ConsoleConfig, consoleConfig, consoleEnvSchema } from '../console/console-config.ts';
+import { type ConsoleConfig, consoleConfig, consoleEnvSchema } from './console-config.ts';
 
 const duration = (fallback: string) =>
   z

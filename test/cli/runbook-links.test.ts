@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runValidate } from '../cli/commands/validate.ts';
+import { runValidate } from '../../src/cli/commands/validate.ts';
 
 let dir: string;
 const slo = (name: string, runbook: string) => `apiVersion: burnwatch/v1

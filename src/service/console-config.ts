@@ -1,4 +1,4 @@
-// The console's settings, read with the rest of the service's environment
+// The web console's settings (src/console), read with the rest of the service's environment
 // (config.ts spreads `consoleEnvSchema`): where the console is reachable from Slack,
 // whether reading needs a login, and which proxies may vouch for a user.
 import proxyAddr from 'proxy-addr';
