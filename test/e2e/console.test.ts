@@ -168,7 +168,7 @@ interface Watched {
   outside: string[];
 }
 
-async function signedInPage(): Promise<Watched> {
+async function signedInPage(checkLogin = false): Promise<Watched> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -182,6 +182,7 @@ async function signedInPage(): Promise<Watched> {
   });
   await page.goto(`${bw.url}/`);
   expect(new URL(page.url()).pathname).toBe('/login');
+  if (checkLogin) expect(await axeViolations(page)).toEqual([]);
   await page.getByLabel('API token').fill(TOKEN);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${bw.url}/`);
@@ -222,7 +223,7 @@ describe('the web console', () => {
   });
 
   it('lists every SLO on the overview with its status, worst first, and filters them', { timeout: 120_000 }, async () => {
-    const { page, problems, outside } = await signedInPage();
+    const { page, problems, outside } = await signedInPage(true);
     const rows = page.locator('tr[data-slo]');
     await expect.poll(() => rows.count()).toBe(3);
     const statuses = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-slo'), tr.getAttribute('data-status')])));
@@ -318,5 +319,30 @@ describe('the web console', () => {
     expect(await axeViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     expect(outside).toEqual([]);
+  });
+
+  it('shows an SLO loaded after the last evaluation as "no data", not ok', { timeout: 120_000 }, async () => {
+    await fs.writeFile(
+      path.join(dir, 'slos', 'late.yaml'),
+      `apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: checkout, service: late-service, owner: search }
+spec:
+  objective: 99
+  window: 28d
+  indicator:
+    ratio:
+      bad: sum(increase(search_requests_total{code=~"5.."}[$window]))
+      total: sum(increase(search_requests_total[$window]))
+`,
+    );
+    await until('the reload', async () => (await apiSlos()).slos.some((x) => x.id === 'late-service/checkout'), 60_000);
+    const { page } = await signedInPage();
+    const row = page.locator('tr[data-slo="late-service/checkout"]');
+    expect(await row.getAttribute('data-status')).toBe('nodata');
+    expect((await row.locator('.st').textContent())?.trim().toLowerCase()).toBe('no data');
+    // Worse than ok: within the owner "search" it comes before the healthy product-search SLO.
+    const order = await page.locator('tr[data-slo]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-slo')));
+    expect(order.indexOf('late-service/checkout')).toBeLessThan(order.indexOf('product-search/availability'));
   });
 });
