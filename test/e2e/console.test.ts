@@ -75,9 +75,18 @@ let bw: BurnwatchProcess;
 let browser: Browser;
 let incidentId: number;
 
-async function apiSlos(): Promise<{ slos: Array<Record<string, any>> }> {
+interface ApiSlo {
+  id: string;
+  status: string;
+  sli: number;
+  errorBudgetRemaining: number;
+  burnRates: Record<string, number>;
+  tiers: Array<{ long: string; firing: boolean }>;
+}
+
+async function apiSlos(): Promise<{ slos: ApiSlo[] }> {
   const res = await fetch(`${bw.url}/api/slos`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  return res.json() as Promise<{ slos: Array<Record<string, any>> }>;
+  return res.json() as Promise<{ slos: ApiSlo[] }>;
 }
 
 beforeAll(async () => {
@@ -283,9 +292,9 @@ describe('the web console', () => {
     const api = (await apiSlos()).slos.find((x) => x.id === 'hstu-ranker/availability')!;
     expect(await page.locator('[data-field="budget"]').textContent()).toBe(pct(api.errorBudgetRemaining, 1));
     expect(await page.locator('[data-field="sli"]').textContent()).toBe(pct(api.sli, 3));
-    const oneHour = api.tiers.find((t: { long: string }) => t.long === '1h');
-    expect(await page.locator('.card [data-window="1h"]').textContent()).toBe(`1h ${times(api.burnRates['1h'])}`);
-    expect(await page.locator('.card [data-window="5m"]').textContent()).toBe(`5m ${times(api.burnRates['5m'])}`);
+    const oneHour = api.tiers.find((t) => t.long === '1h')!;
+    expect(await page.locator('.card [data-window="1h"]').textContent()).toBe(`1h ${times(api.burnRates['1h']!)}`);
+    expect(await page.locator('.card [data-window="5m"]').textContent()).toBe(`5m ${times(api.burnRates['5m']!)}`);
     expect(oneHour.firing).toBe(true);
     await expect.poll(() => page.locator('table.tiers tr.firing').count()).toBeGreaterThanOrEqual(1);
     // The source's own graph, and the runbook rendered by the console.

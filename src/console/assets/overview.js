@@ -17,7 +17,7 @@
     if (document.hidden) return;
     const active = document.activeElement;
     // Do not swap the form out from under someone typing in it.
-    if (active && active.closest('.filters')) return;
+    if (active?.closest('.filters')) return;
     try {
       const res = await fetch(location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin', cache: 'no-store' });
       if (!res.ok || res.redirected) return;
