@@ -80,14 +80,13 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.use('/assets/vendor', express.static(UPLOT_DIST, { index: false, maxAge: '1d', fallthrough: false }));
   router.use('/assets', express.static(ASSETS, { index: false, maxAge: '1h', fallthrough: false }));
 
-  const send = (req: Request, res: Response, page: PageName, data: Record<string, unknown>, opts: LayoutOptions, status = 200) => {
+  const send = (_req: Request, res: Response, page: PageName, data: Record<string, unknown>, opts: LayoutOptions, status = 200) => {
     const viewer = res.locals.viewer as { name: string; via: string } | undefined;
     res
       .status(status)
       .type('html')
       .set('cache-control', 'no-store')
       .send(renderPage(page, data, { ...opts, user: viewer?.name || undefined, canSignOut: viewer?.via === 'session' }));
-    void req;
   };
 
   router.get('/login', (req, res) => {

@@ -38,6 +38,9 @@ export function incidentPage(
 ) {
   const { incident: i, figures: f, timeline, postmortem } = detail;
   const running = (s: number | null) => (s === null ? 'not yet' : duration(s));
+  // An open incident has no end budget yet: what its first SLO has spent since the start, so far.
+  const nowBudget = i.sloIds[0] !== undefined ? (latest.get(i.sloIds[0])?.budgetRemaining ?? null) : null;
+  const soFar = f.budgetConsumed === null && i.resolvedAt === null && i.budgetAtStart !== null && nowBudget !== null ? i.budgetAtStart - nowBudget : null;
   return {
     i: {
       id: i.id,
@@ -56,8 +59,11 @@ export function incidentPage(
       tta: running(f.toAcknowledgeSeconds),
       ttm: running(f.toMitigateSeconds),
       ttr: i.resolvedAt ? duration(f.toResolveSeconds) : `open ${duration((now.getTime() - f.detection.getTime()) / 1000)}`,
-      consumed: f.budgetConsumed === null ? '—' : pct(f.budgetConsumed),
-      budgetSpan: i.budgetAtStart === null ? '' : `${pct(i.budgetAtStart)} at the start${i.budgetAtEnd === null ? '' : `, ${pct(i.budgetAtEnd)} at the end`}`,
+      consumed: f.budgetConsumed !== null ? pct(f.budgetConsumed) : soFar !== null ? `${pct(soFar)} so far` : '—',
+      budgetSpan:
+        i.budgetAtStart === null
+          ? ''
+          : `${pct(i.budgetAtStart)} at the start${i.budgetAtEnd !== null ? `, ${pct(i.budgetAtEnd)} at the end` : soFar !== null ? `, ${pct(nowBudget)} now` : ''}`,
     },
     slos: i.sloIds.map((id) => {
       const status = latest.has(id) ? consoleStatus(latest.get(id)!.status) : undefined;

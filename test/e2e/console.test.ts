@@ -320,6 +320,9 @@ describe('the web console', () => {
     expect(await entries.nth(2).textContent()).toContain('errors started with the 14:02 deploy of ranker v42');
     expect(await page.locator('[data-field="ttd"]').textContent()).toBe('10m');
     expect(await page.locator('[data-field="tta"]').textContent()).toBe('4m');
+    // Still open: the budget spent since the start, against the SLO's latest figure.
+    const now = (await apiSlos()).slos.find((x) => x.id === 'hstu-ranker/availability')!.errorBudgetRemaining;
+    expect(await page.locator('[data-field="consumed"]').textContent()).toBe(`${pct(0.99 - now, 1)} so far`);
     expect(await page.locator('.md h1').textContent()).toBe('Post-mortem: ranking requests failing');
     expect(await page.locator('.md script').count()).toBe(0);
     expect(await page.evaluate('window.pwned')).toBeUndefined();
