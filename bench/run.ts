@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { backtestTable, benchBacktest } from './backtest.ts';
+import { benchConsole, consoleTable } from './console.ts';
 import { benchDetection, detectionTable } from './detection.ts';
 import { benchEvalScale, type ScaleRow, scaleTable } from './eval-scale.ts';
 import { benchLeaderPartition, leaderPartitionTable } from './leader-partition.ts';
@@ -81,6 +82,7 @@ if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFir
 if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));
 if (want('startup')) log('Start-up', startupTable(await benchStartup()));
 if (want('leader')) log('Leader election under faults', leaderPartitionTable(await benchLeaderPartition()));
+if (want('console')) log('Web console', consoleTable(await benchConsole()));
 if (want('warehouse')) {
   // Both ratio forms read only new data after the first read; bucketed in one query per cycle, one-row in several.
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'warehouse.ts');

@@ -1,6 +1,7 @@
 // Parts that plug into the running service (the Slack bot mounts its receiver and
 // adds its notifier here). One line each.
 import { remediation } from '../actions/remediation-service.ts';
+import { consoleExtension } from '../console/console-extension.ts';
 import { reportsExtension } from '../reports/reports-extension.ts';
 import { slackServiceExtension } from '../slack/slack-extension.ts';
 import type { ServiceExtension } from './start-service.ts';
@@ -11,4 +12,6 @@ export const EXTENSIONS: ServiceExtension[] = [
   actions.service,
   slackServiceExtension({ extensions: [actions.slack], suspects: actions.suspects }),
   reportsExtension,
+  // last: its pages answer what no other part claimed
+  consoleExtension,
 ];

@@ -21,7 +21,7 @@ import type { LeaderElector } from '../service/leader/leader-elector.ts';
 import { createLogger } from '../service/logger.ts';
 import { createMetrics, recordEvaluations } from '../service/metrics.ts';
 import { Scheduler } from '../service/scheduler.ts';
-import { SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
+import { type LoadedSpecs, SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
 import { startTelemetry } from '../service/telemetry.ts';
 import { withDeadline } from '../service/deadline.ts';
 import type { Db } from '../store/db.ts';
@@ -44,6 +44,8 @@ export interface ServiceContext {
   http: HttpApp;
   /** The SLOs loaded now (they change on reload). */
   slos: () => readonly Slo[];
+  /** The whole catalog now: SLOs, data sources (with the PROMETHEUS_URL default) and problems. */
+  specs: () => LoadedSpecs;
   isLeader: () => boolean;
   /** The sources of the current catalog (they change on reload). */
   sources(): SourceMap;
@@ -312,6 +314,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     http,
     slos: () => catalog.current.slos,
+    specs: () => ({ ...catalog.current, sources: withDefaultSources(catalog.current.sources, config.prometheusUrl) }),
     isLeader: () => elector.isLeader(),
     sources: () => sources,
     addNotifier: (n) => notifiers.push(n),

@@ -7,6 +7,7 @@ import { type ReportSchedule, reportScheduleSchema } from '../reports/report-sch
 import { isDuration, parseDuration } from '../domain/duration.ts';
 import { displayUrl } from '../notify/webhook-notifier.ts';
 import { registerEnvironmentSecrets } from '../secrets/redact.ts';
+import { type ConsoleConfig, consoleConfig, consoleEnvSchema } from './console-config.ts';
 
 const duration = (fallback: string) =>
   z
@@ -56,16 +57,15 @@ export const envSchema = z.object({
   BURNWATCH_NOTIFY_LOG: boolean(true),
   /** The paging file (PagerDuty services, Opsgenie teams, routes); keys come from the environment or secret files. */
   BURNWATCH_PAGING_CONFIG: optionalString,
-  /** Where people reach burnwatch (its console), for links in pages and messages. */
-  BURNWATCH_PUBLIC_URL: url(['http:', 'https:']),
-  /** /readyz in full and /api/* reads without the API token (a trusted network only). */
-  BURNWATCH_PUBLIC_READ: boolean(false),
   BURNWATCH_SCHEDULE: z
     .string()
     .default('* * * * *')
     .refine((v) => cron.validate(v), { message: 'expected a cron expression (5 fields, or 6 with seconds)' }),
   // the weekly report: BURNWATCH_REPORT_CRON, BURNWATCH_REPORT_TZ, BURNWATCH_REPORT_ENABLED, BURNWATCH_REPORT_DIR
   ...reportScheduleSchema.shape,
+  // the web console and read access: BURNWATCH_PUBLIC_URL (links in pages and messages too), BURNWATCH_PUBLIC_READ
+  // (/api/* reads, the full /readyz body and the console without the token), BURNWATCH_TRUSTED_PROXIES
+  ...consoleEnvSchema.shape,
   BURNWATCH_CYCLE_TIMEOUT: duration('50s'),
   BURNWATCH_SHUTDOWN_GRACE: duration('20s'),
   BURNWATCH_RETENTION: duration('400d'),
@@ -133,6 +133,8 @@ export interface Config {
   /** When the weekly reliability report runs. */
   report: ReportSchedule;
   telemetry: { enabled: boolean; serviceName: string };
+  /** The web console (src/console). */
+  console: ConsoleConfig;
 }
 
 export class ConfigError extends Error {
@@ -215,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     logFormat: e.BURNWATCH_LOG_FORMAT,
     report: { cron: e.BURNWATCH_REPORT_CRON, timezone: e.BURNWATCH_REPORT_TZ, enabled: e.BURNWATCH_REPORT_ENABLED, outDir: e.BURNWATCH_REPORT_DIR },
     telemetry: { enabled: telemetryOn, serviceName: e.OTEL_SERVICE_NAME },
+    console: consoleConfig(e),
   };
 }
 

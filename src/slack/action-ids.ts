@@ -7,6 +7,8 @@ export const ACTION = {
   incidentTakeCommand: 'bw_incident_take_command',
   incidentMitigated: 'bw_incident_mitigated',
   incidentResolve: 'bw_incident_resolve',
+  /** A link button into the web console: acknowledged, nothing else to do. */
+  openConsole: 'bw_open_console',
 } as const;
 
 export const VIEW = {

@@ -161,6 +161,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   });
 
   // ── alert buttons ────────────────────────────────────────────────────────────
+  // "View in burnwatch" opens a URL in the browser; Slack still reports the click.
+  app.action(ACTION.openConsole, async ({ ack }) => ack());
   app.action<import('@slack/bolt').BlockButtonAction>(ACTION.alertAck, async ({ ack, body, action, respond }) => {
     await ack();
     await guarded(logger, ephemeral(respond), { action: ACTION.alertAck }, async () => {

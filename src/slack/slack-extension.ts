@@ -1,6 +1,7 @@
 // Plugs the Slack bot into the running service: the notifier for "slack:*" outbox
 // channels, a route that sends every SLO alert to its Slack channel, Alertmanager
 // alerts, and Bolt's receiver at POST /slack/events (or Socket Mode).
+import { playbookPath } from '../console/runbooks.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
 import { resolveSlo } from '../evaluator/group-instances.ts';
@@ -72,6 +73,7 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
           return loadPostmortemTemplate();
         },
         alertButtons: (alert) => extensions.flatMap((e) => e.alertButtons?.(alert) ?? []),
+        links: { publicUrl: ctx.config.console.publicUrl, slo, playbook: (runbook) => playbookPath(runbook, templatesDir) },
       }),
     );
     ctx.addRoute((intent, s) => {

@@ -21,6 +21,7 @@ import { listEvaluations } from '../store/repositories/evaluations.ts';
 import type { AlertDesk } from './alert-desk.ts';
 import { getAlert, getMessageRef, type MessageRef, saveMessageRef } from './alert-store.ts';
 import { type AlertButtons, renderAlertMessage } from './blocks/alert-message.ts';
+import type { ConsoleLinks } from './blocks/console-links.ts';
 import { renderIncidentSummary } from './blocks/incident-summary.ts';
 import { capBlocks, chunkLines, clip } from './blocks/limits.ts';
 import { OncePoster } from './post-once.ts';
@@ -45,6 +46,8 @@ export interface SlackNotifierDeps {
   /** Loads the post-mortem template (playbooks/postmortem.md.hbs unless the SLO names another). */
   postmortemTemplate: (sloIds: string[]) => Promise<string>;
   alertButtons?: AlertButtons;
+  /** Links into the web console (BURNWATCH_PUBLIC_URL) and the SLOs' own words. */
+  links?: ConsoleLinks;
   /** Bot user id, left out of invitations. */
   botUserId?: string;
 }
@@ -172,7 +175,7 @@ export class SlackNotifier implements Notifier {
       await this.#poster.forget(key);
       return undefined;
     }
-    const ref = await this.upsertMessage(key, alert.channel, renderAlertMessage(alert, clock.now(), this.#d.alertButtons));
+    const ref = await this.upsertMessage(key, alert.channel, renderAlertMessage(alert, clock.now(), this.#d.alertButtons, this.#d.links));
     return { ...ref };
   }
 
@@ -218,7 +221,7 @@ export class SlackNotifier implements Notifier {
     }
     const timeline = await listTimeline(db, incident.id);
     const figures = (await readIncident(db, incident.id))?.figures;
-    const ref = await this.upsertMessage(`incident:${incident.id}:summary`, channel, renderIncidentSummary(incident, timeline, clock.now(), figures));
+    const ref = await this.upsertMessage(`incident:${incident.id}:summary`, channel, renderIncidentSummary(incident, timeline, clock.now(), figures, this.#d.links));
     if (!(await getMessageRef(db, `incident:${incident.id}:pinned`))) {
       try {
         await client.pins.add({ channel: ref.channel, timestamp: ref.ts });

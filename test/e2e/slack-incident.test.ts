@@ -65,6 +65,7 @@ describe('Slack incident, end to end on a real Prometheus', () => {
       BURNWATCH_DATA_DIR: path.join(dir, 'data'),
       BURNWATCH_SLOS_DIR: path.join(dir, 'slos'),
       BURNWATCH_API_TOKEN: API_TOKEN,
+      BURNWATCH_PUBLIC_URL: 'https://burnwatch.example.com',
       BURNWATCH_SCHEDULE: '* * * * * *',
       BURNWATCH_NOTIFY_LOG: 'false',
       BURNWATCH_LEADER: 'none',
@@ -119,6 +120,12 @@ describe('Slack incident, end to end on a real Prometheus', () => {
     expect(text).not.toContain(':fire: *6h/30m*');
     expect(text).toContain('hstu-ranker v42');
     expect(text).toContain('<https://runbooks.example.com/ranking-availability|open runbook>');
+    // In plain words, the bad ratio against the allowed one, and a link into the console.
+    expect((message.blocks[0] as { text: { text: string } }).text.text).toBe('Page: hstu-ranker — availability');
+    expect(text).toContain('*2 % failing* over the last 1h, 0.1 % allowed');
+    expect(text).toContain('"text":"View in burnwatch"},"url":"https://burnwatch.example.com/slos/hstu-ranker/availability"');
+    const click = await requester.blockAction({ user: alice, actionId: ACTION.openConsole, value: '', channel: alertChannel, messageTs: message.ts, responseUrl: slack.responseUrl() });
+    expect(click.status).toBe(200);
   });
 
   it('opens the incident from a signed click: channel, on-call invited, summary pinned, timeline', async () => {
@@ -130,6 +137,7 @@ describe('Slack incident, end to end on a real Prometheus', () => {
     expect([...channel.members].sort()).toEqual(['UALICE01', 'UBOT0001', 'UCAROL01']);
     const [summary] = slack.messagesIn(channel.id);
     expect(summary!.text).toBe('Incident #1 (investigating): availability is burning its error budget');
+    expect(JSON.stringify(summary!.blocks)).toContain('"url":"https://burnwatch.example.com/incidents/1"');
     expect(slack.pins.get(channel.id)?.has(summary!.ts)).toBe(true);
     await until('the alert message to link the incident', () => JSON.stringify(slack.messagesIn(alertChannel)[0]!.blocks).includes('Incident #1 open') || undefined);
     const timeline = await listTimeline(service.store.db, 1);

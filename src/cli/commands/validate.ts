@@ -2,6 +2,7 @@
 // More checks (e.g. --check-sources) are an option in `register` plus a `ValidateCheck` passed to
 // runValidate: each gets what was loaded and returns more problems in the same format.
 import type { Command } from 'commander';
+import { runbookLinkProblems } from '../../console/runbook-check.ts';
 import { type CheckSourcesOptions, checkSources, formatSourceCheck, sourceCheckProblems } from '../../sources/check-sources.ts';
 import { type LoadResult, loadSpecs } from '../../spec/load.ts';
 import { byPosition, formatProblem, type Problem } from '../../spec/problem.ts';
@@ -48,7 +49,7 @@ export async function runValidate(
   checks: readonly ValidateCheck[] = [],
 ): Promise<{ code: number; output: string }> {
   const loaded = await loadSpecs(paths.length > 0 ? paths : ['slos'], { cwd: io.cwd, env: io.env });
-  const problems = [...loaded.problems];
+  const problems = [...loaded.problems, ...runbookLinkProblems(loaded.slos, io.env, io.cwd)];
   for (const check of checks) problems.push(...(await check(loaded)));
   const report: ValidateReport = { ...loaded, problems: problems.sort(byPosition), valid: !problems.some((p) => p.severity === 'error') };
   const output = options.format === 'json' ? `${JSON.stringify(validateJson(report), null, 2)}\n` : validateText(report);

@@ -62,3 +62,39 @@ describe('Block Kit limits', () => {
     expect(chunkLines(['y'.repeat(5000)])[0]!.length).toBe(3000);
   });
 });
+
+describe('links into the console', () => {
+  const slo = { id: 'ranker/latency', service: 'ranker', name: 'latency', description: '99.9 % of ranking requests within 150 ms', indicator: { kind: 'latency' } };
+  const links = {
+    publicUrl: 'https://burnwatch.example.com',
+    slo: (id: string) => (id === slo.id ? (slo as never) : undefined),
+    playbook: (runbook: string) => (runbook === 'playbooks/ranking-latency.md' ? 'ranking-latency.md' : undefined),
+  };
+
+  it('names the service and the SLO in plain words and says the bad ratio against the allowed one', () => {
+    const m = renderAlertMessage(alert(), new Date(), undefined, links);
+    expect((m.blocks[0] as { text: { text: string } }).text.text).toBe('Page: ranker — 99.9 % of ranking requests within 150 ms');
+    // 1h burn rate 20.5 × 0.1 % allowed = 2.05 %, two significant digits
+    expect(text(m.blocks)).toContain('*2 % slow* over the last 1h, 0.1 % allowed');
+  });
+
+  it('has a "View in burnwatch" button to the SLO page, also once resolved', () => {
+    const url = 'https://burnwatch.example.com/slos/ranker/latency';
+    const firing = renderAlertMessage(alert(), new Date(), undefined, links);
+    const actions = firing.blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; url?: string }> };
+    expect(actions.elements[0]).toMatchObject({ action_id: ACTION.openConsole, url });
+    const resolved = renderAlertMessage(alert({ state: 'resolved', resolvedAt: new Date() }), new Date(), undefined, links);
+    expect(text(resolved.blocks)).toContain(url);
+    expect(text(renderAlertMessage(alert(), new Date()).blocks)).not.toContain(ACTION.openConsole);
+  });
+
+  it('turns a playbook path into the console page of it, and leaves an unknown path unlinked', () => {
+    const withPath = (runbook: string) => alert({ snapshot: { ...alert().snapshot, runbook } });
+    expect(text(renderAlertMessage(withPath('playbooks/ranking-latency.md'), new Date(), undefined, links).blocks)).toContain(
+      '<https://burnwatch.example.com/runbooks/ranking-latency.md|open runbook>',
+    );
+    const plain = text(renderAlertMessage(withPath('docs/elsewhere.md'), new Date(), undefined, links).blocks);
+    expect(plain).not.toContain('open runbook');
+    expect(plain).toContain('docs/elsewhere.md');
+  });
+});

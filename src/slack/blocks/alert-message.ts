@@ -3,6 +3,8 @@
 import type { Button, KnownBlock, PlainTextOption } from '@slack/types';
 import type { AlertRecord } from '../../incidents/types.ts';
 import { ACTION } from '../action-ids.ts';
+import { parseDuration } from '../../domain/duration.ts';
+import { badWord, type ConsoleLinks, ratioPercent, runbookUrl, sloUrl, viewButton } from './console-links.ts';
 import { burn, humanDuration, percent, slackDate } from './format.ts';
 import { capBlocks, clip, escapeMrkdwn, MAX_HEADER } from './limits.ts';
 
@@ -21,12 +23,30 @@ export function alertFallbackText(alert: AlertRecord): string {
   return `${alert.state.toUpperCase()} ${alert.severity}: ${s.sloName} (${alert.sloId}) burning its error budget, ${percent(s.budgetRemaining)} left`;
 }
 
-export function renderAlertMessage(alert: AlertRecord, now: Date, extraButtons: AlertButtons = () => []): RenderedMessage {
+/**
+ * The bad ratio now against the allowed one, over the fastest tier's long window:
+ * "*2.4 % slow* over the last 1h, 1 % allowed". Undefined when no burn rate is known.
+ */
+export function badAgainstAllowed(alert: AlertRecord, links?: ConsoleLinks): string | undefined {
+  const s = alert.snapshot;
+  const allowed = 1 - s.objectivePercent / 100;
+  const known = s.tiers.filter((t) => t.longBurnRate !== null && Number.isFinite(t.longBurnRate));
+  const fastest = known.sort((a, b) => parseDuration(a.long) - parseDuration(b.long))[0];
+  if (!fastest || allowed <= 0) return undefined;
+  const bad = Math.min(1, fastest.longBurnRate! * allowed);
+  return `*${ratioPercent(bad)} ${badWord(links?.slo?.(alert.sloId))}* over the last ${fastest.long}, ${ratioPercent(allowed)} allowed`;
+}
+
+export function renderAlertMessage(alert: AlertRecord, now: Date, extraButtons: AlertButtons = () => [], links?: ConsoleLinks): RenderedMessage {
   const s = alert.snapshot;
   const blocks: KnownBlock[] = [];
-  const title = `${alert.state === 'resolved' ? 'Resolved' : alert.severity === 'page' ? 'Page' : 'Ticket'}: ${s.sloName}`;
+  // The SLO in plain words: its description when it has one ("99 % of ranking requests within 150 ms").
+  const description = links?.slo?.(alert.sloId)?.description;
+  const title = `${alert.state === 'resolved' ? 'Resolved' : alert.severity === 'page' ? 'Page' : 'Ticket'}: ${s.service} — ${description ?? s.sloName}`;
   blocks.push({ type: 'header', text: { type: 'plain_text', text: clip(`${title}`, MAX_HEADER), emoji: true } });
 
+  const ratio = alert.state === 'resolved' ? undefined : badAgainstAllowed(alert, links);
+  if (ratio) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(ratio) } });
   const stateLine = [`${STATE_ICON[alert.state]} *${alert.state}*`, `severity *${alert.severity}*`, `SLO \`${escapeMrkdwn(alert.sloId)}\` ${s.objectivePercent}% over ${s.window}`];
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(stateLine.join(' · ')) } });
 
@@ -44,7 +64,7 @@ export function renderAlertMessage(alert: AlertRecord, now: Date, extraButtons: 
       { type: 'mrkdwn', text: `*Budget remaining*\n${percent(s.budgetRemaining)}` },
       { type: 'mrkdwn', text: `*Time to exhaustion*\n${s.timeToExhaustionSeconds === null ? 'not burning' : humanDuration(s.timeToExhaustionSeconds)}` },
       { type: 'mrkdwn', text: `*Fired*\n${slackDate(alert.firedAt)}` },
-      { type: 'mrkdwn', text: `*Runbook*\n${s.runbook ? `<${s.runbook}|open runbook>` : 'none set'}` },
+      { type: 'mrkdwn', text: `*Runbook*\n${runbookField(s.runbook, links)}` },
     ],
   });
 
@@ -66,9 +86,11 @@ export function renderAlertMessage(alert: AlertRecord, now: Date, extraButtons: 
   status.push(`Last evaluated ${slackDate(s.evaluatedAt)}`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(status.join(' · ')) }] });
 
+  const view = sloUrl(links, alert.sloId);
   if (alert.state !== 'resolved') {
     const value = String(alert.id);
     const elements: Array<Button | { type: 'static_select'; action_id: string; placeholder: { type: 'plain_text'; text: string }; options: PlainTextOption[] }> = [];
+    if (view) elements.push(viewButton(view));
     if (alert.incidentId === null) elements.push({ type: 'button', action_id: ACTION.alertOpenIncident, text: { type: 'plain_text', text: 'Open incident' }, style: 'danger', value });
     if (alert.state === 'firing') elements.push({ type: 'button', action_id: ACTION.alertAck, text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value });
     elements.push({
@@ -84,6 +106,15 @@ export function renderAlertMessage(alert: AlertRecord, now: Date, extraButtons: 
     // An actions block holds at most 25 elements; remediation adds a few at most.
     elements.push(...extraButtons(alert).slice(0, 25 - elements.length));
     blocks.push({ type: 'actions', block_id: `alert_${alert.id}`, elements });
+  } else if (view) {
+    blocks.push({ type: 'actions', block_id: `alert_${alert.id}`, elements: [viewButton(view)] });
   }
   return { text: alertFallbackText(alert), blocks: capBlocks(blocks) };
+}
+
+/** A link when the runbook is a URL or a playbook the console serves; the path as written otherwise. */
+function runbookField(runbook: string | null | undefined, links: ConsoleLinks | undefined): string {
+  if (!runbook) return 'none set';
+  const url = runbookUrl(links, runbook);
+  return url ? `<${url}|open runbook>` : `\`${escapeMrkdwn(runbook)}\``;
 }

@@ -7,6 +7,7 @@ import { ACTION } from '../action-ids.ts';
 import { humanDuration, slackDate } from './format.ts';
 import { capBlocks, chunkLines, clip, escapeMrkdwn, MAX_HEADER } from './limits.ts';
 import type { RenderedMessage } from './alert-message.ts';
+import { type ConsoleLinks, incidentUrl, viewButton } from './console-links.ts';
 
 const STATUS_ICON = { investigating: ':mag:', mitigated: ':large_green_circle:', resolved: ':white_check_mark:' } as const;
 /** The summary shows the latest entries; the post-mortem has all of them. */
@@ -28,7 +29,7 @@ export function figuresLine(f: IncidentFigures): string {
   );
 }
 
-export function renderIncidentSummary(incident: Incident, timeline: TimelineEntry[], now: Date, figures?: IncidentFigures): RenderedMessage {
+export function renderIncidentSummary(incident: Incident, timeline: TimelineEntry[], now: Date, figures?: IncidentFigures, links?: ConsoleLinks): RenderedMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`Incident #${incident.id}: ${incident.title}`, MAX_HEADER), emoji: true } },
     {
@@ -56,12 +57,16 @@ export function renderIncidentSummary(incident: Incident, timeline: TimelineEntr
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(i === 0 ? `${heading}\n${chunk}` : chunk) } });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'React with :pushpin: to add a message to the timeline · `/incident update <text>` posts an update' }] });
+  const view = incidentUrl(links, incident.id);
   if (incident.status !== 'resolved') {
     const value = String(incident.id);
     const buttons: Button[] = [{ type: 'button', action_id: ACTION.incidentTakeCommand, text: { type: 'plain_text', text: 'Take command' }, value }];
     if (incident.status === 'investigating') buttons.push({ type: 'button', action_id: ACTION.incidentMitigated, text: { type: 'plain_text', text: 'Mark mitigated' }, value });
     buttons.push({ type: 'button', action_id: ACTION.incidentResolve, text: { type: 'plain_text', text: 'Resolve…' }, style: 'primary', value });
+    if (view) buttons.push(viewButton(view));
     blocks.push({ type: 'actions', block_id: `incident_${incident.id}`, elements: buttons });
+  } else if (view) {
+    blocks.push({ type: 'actions', block_id: `incident_${incident.id}`, elements: [viewButton(view)] });
   }
   return { text: `Incident #${incident.id} (${incident.status}): ${escapeMrkdwn(incident.title)}`, blocks: capBlocks(blocks) };
 }
