@@ -49,7 +49,7 @@ export async function withTransaction<T>(db: Db, fn: (client: DbClient) => Promi
 /**
  * A timestamp from a result column. Declared timestamptz columns are `Date` on both engines;
  * an expression (`max(at)`, a `CASE`) has no declared type on SQLite and arrives as the stored
- * ISO text, so repositories pass such values through here.
+ * epoch milliseconds, so repositories pass such values through here.
  */
 export function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;

@@ -2,7 +2,7 @@
 // no WebAssembly) behind the same `Db` shape as a pg.Pool. One connection means one writer;
 // a transaction holds the connection until it is released, and queries from elsewhere wait for
 // it (they would otherwise run inside it). Results are shaped like node-postgres's by the
-// columns' declared types: timestamptz → Date, jsonb → parsed JSON, boolean → boolean,
+// columns' declared types: timestamptz (stored as epoch milliseconds) → Date, jsonb → parsed JSON, boolean → boolean,
 // bigint and identity keys → string (pg returns int8 as text).
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Db, DbClient, QueryResult } from '../db.ts';
@@ -43,8 +43,12 @@ function converterFor(declared: string | null, identity: boolean): Convert | und
 
 function bindable(value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'boolean') return value ? 1 : 0;
+  // Timestamps are stored as Unix epoch milliseconds (INTEGER): compact, and compared as numbers.
+  if (value instanceof Date) return BigInt(value.getTime());
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  // node:sqlite binds every JS number as REAL; an integer must stay INTEGER (LIMIT, integer
+  // division, a text column that would otherwise store "5.0").
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   if (typeof value === 'object' && !(value instanceof Uint8Array)) return JSON.stringify(value);
   return value;
 }
