@@ -33,7 +33,7 @@ function evaluation(id: string, evaluatedAt: Date, sli: number): SloEvaluation {
   };
 }
 
-describe.each(['postgres', 'pglite'] as const)('store on %s', (kind) => {
+describe.each(['postgres', 'sqlite'] as const)('store on %s', (kind) => {
   let store: Store;
   let pgDb: TestDatabase | undefined;
   let dir: string;
