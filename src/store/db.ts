@@ -1,7 +1,7 @@
 // One query layer for both engines. The shape is node-postgres's (`query(text, values)` →
 // `{ rows, rowCount }`, `$1` placeholders, `connect()` for a transaction), so a `pg.Pool` is a
 // `Db` as it is, and the embedded SQLite adapter (src/store/sqlite/sqlite-db.ts) answers in the
-// same shape. The SQL both engines accept is described in docs/store-sql.md.
+// same shape. The SQL both engines accept is described in src/store/SQL.md.
 
 export interface QueryResult<R> {
   rows: R[];

@@ -1,6 +1,6 @@
 // Applies src/store/migrations/*.sql in file-name order, each once and in its own
 // transaction, recorded in schema_migrations. One file serves both engines (written in the
-// subset of docs/store-sql.md; SQLite gets the small DDL rewrite of sqlite-dialect.ts). A file
+// subset of src/store/SQL.md; SQLite gets the small DDL rewrite of sqlite-dialect.ts). A file
 // named NNN_x.postgres.sql or NNN_x.sqlite.sql runs on that engine only, for what cannot be
 // written once. On PostgreSQL an advisory lock makes replicas that start together wait for each
 // other instead of racing; the embedded store has one process (the data-dir lock).

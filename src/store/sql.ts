@@ -1,4 +1,4 @@
-// Helpers for SQL in the portable subset (docs/store-sql.md).
+// Helpers for SQL in the portable subset (src/store/SQL.md).
 
 /** `$1, $2, …, $n` (from `$first`): an IN list or a VALUES row, since arrays are not portable. */
 export function placeholders(n: number, first = 1): string {

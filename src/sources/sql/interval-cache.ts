@@ -199,7 +199,7 @@ export async function segmentAround(db: Db, key: string, point: Date, coverage: 
   );
   const row = rows[0];
   if (!row || row.interval_start.getTime() === point.getTime()) return null;
-  // A subquery's value has no declared type on SQLite: it arrives as the stored text.
+  // A subquery's value has no declared type on SQLite: it arrives as the stored epoch milliseconds.
   const next = toDate(row.next);
   const end = next && next < coverage.until ? next : coverage.until;
   if (end <= point) return null;

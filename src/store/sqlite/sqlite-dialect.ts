@@ -5,7 +5,7 @@
 //   results by the columns' declared types. Where a value's type must really change (text from
 //   a JSON field compared with a number), write `CAST(x AS double precision)`, which both accept;
 // - `FOR UPDATE` is dropped: an SQLite transaction is already the only writer (BEGIN IMMEDIATE).
-// Everything else is passed through unchanged; see docs/store-sql.md for the subset.
+// Everything else is passed through unchanged; see src/store/SQL.md for the subset.
 
 const CAST = /::\s*(?:double\s+precision|timestamp(?:tz)?(?:\s+with(?:out)?\s+time\s+zone)?|[a-z_][a-z0-9_]*)(?:\s*\[\])?/gi;
 const FOR_UPDATE = /\s+FOR\s+UPDATE(?:\s+(?:NOWAIT|SKIP\s+LOCKED))?\b/gi;
