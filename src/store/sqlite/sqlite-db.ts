@@ -49,6 +49,9 @@ function bindable(value: unknown): unknown {
   // node:sqlite binds every JS number as REAL; an integer must stay INTEGER (LIMIT, integer
   // division, a text column that would otherwise store "5.0").
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  // SQLite would store NaN as NULL and a lookup by it would find nothing; PostgreSQL refuses it
+  // for an integer column. Refuse it here too: a NaN reaching the store is a bug upstream.
+  if (typeof value === 'number' && Number.isNaN(value)) throw new TypeError('NaN cannot be stored (SQLite parameter)');
   if (typeof value === 'object' && !(value instanceof Uint8Array)) return JSON.stringify(value);
   return value;
 }
