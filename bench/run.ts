@@ -12,6 +12,7 @@ import { benchEvalScale, type ScaleRow, scaleTable } from './eval-scale.ts';
 import { benchFiringToPost, benchSlackAck, slackTable } from './slack.ts';
 import { benchStartup, startupTable } from './startup.ts';
 import { benchStore, storeTable } from './store.ts';
+import { benchDemo, demoTable } from './demo.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string', default: '10,100,1000,10000' }, out: { type: 'string' } } });
 const only = values.only ? new Set(values.only.split(',')) : undefined;
@@ -85,6 +86,7 @@ if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFir
 if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));
 if (want('startup')) log('Start-up', startupTable(await benchStartup()));
 if (want('store')) log('Store: SQLite (embedded) and PostgreSQL', storeTable(await benchStore()));
+if (want('demo')) log('Demo', demoTable(await benchDemo()));
 if (want('warehouse')) {
   // Both ratio forms read only new data after the first read; bucketed in one query per cycle, one-row in several.
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'warehouse.ts');
