@@ -60,7 +60,7 @@ function expectedRuns(windowSeconds: number) {
   return { good: inWindow.filter((r) => r.ok).length, total: inWindow.length };
 }
 
-describe.each(['postgres', 'sqlite'] as const)('PostgreSQL source on %s', (kind) => {
+describe.each(['postgres', 'pglite'] as const)('PostgreSQL source on %s', (kind) => {
   let database: TestDatabase | undefined;
   let dir: string;
   let url: string;
