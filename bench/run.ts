@@ -13,6 +13,8 @@ import { benchEvalScale, type ScaleRow, scaleTable } from './eval-scale.ts';
 import { benchLeaderPartition, leaderPartitionTable } from './leader-partition.ts';
 import { benchFiringToPost, benchSlackAck, slackTable } from './slack.ts';
 import { benchStartup, startupTable } from './startup.ts';
+import { benchStore, storeTable } from './store.ts';
+import { benchDemo, demoTable } from './demo.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string', default: '10,100,1000,10000' }, out: { type: 'string' } } });
 const only = values.only ? new Set(values.only.split(',')) : undefined;
@@ -50,10 +52,14 @@ const NOTES = `## How to read these figures
   CPU in the burnwatch process, about 2 s more per 10 000-SLO cycle, which the cycle column
   includes. \`burnwatch check\` is the real command line: only the check command loaded, the YAML
   loader (10 000 SLOs in 50 files), the same evaluation and the JSON output.
-- **Start-up RSS**: the embedded store, PGlite, is PostgreSQL compiled to WebAssembly; its memory
-  grows to about 1 GB while it creates or opens its data directory, and the process stays at about
-  0.55 GB afterwards, whatever the number of SLOs. With \`DATABASE_URL\` (PostgreSQL) the same
-  service starts at the figure of that row: fleets in the thousands belong on PostgreSQL.
+- **Start-up RSS**: the embedded store is SQLite (node:sqlite, built into Node: no WebAssembly, no
+  native build), a few MB; until 0.1 it was PGlite (PostgreSQL in WebAssembly), which grew to about
+  1 GB while it opened its data directory. With \`DATABASE_URL\` (PostgreSQL) the service holds a
+  connection pool instead; several replicas need PostgreSQL.
+- **Store** (bench/store.ts): evaluation cycles of N SLOs whose readings come from an in-memory
+  source, so the figure is the evaluation plus the cycle's one transaction (evaluations, alert
+  state, notifications, audit), on the embedded SQLite file and on the machine's PostgreSQL over
+  loopback, in the same run.
 - **Backtest**: a month (28 days) at one-minute steps for 100 SLOs of the scale data. The floor is
   the same range queries without the replay; what is above it is the replay (burn rates, tiers and
   the alerting state machine at every step). Before the last 3 days the data has hourly samples, so
@@ -83,6 +89,8 @@ if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));
 if (want('startup')) log('Start-up', startupTable(await benchStartup()));
 if (want('leader')) log('Leader election under faults', leaderPartitionTable(await benchLeaderPartition()));
 if (want('console')) log('Web console', consoleTable(await benchConsole()));
+if (want('store')) log('Store: SQLite (embedded) and PostgreSQL', storeTable(await benchStore()));
+if (want('demo')) log('Demo', demoTable(await benchDemo()));
 if (want('warehouse')) {
   // Both ratio forms read only new data after the first read; bucketed in one query per cycle, one-row in several.
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'warehouse.ts');

@@ -1,5 +1,5 @@
 // Start-up: from process spawn to the first 200 on /healthz and on /readyz, for `burnwatch serve`
-// on a fresh data directory (PGlite initdb and migrations) and on an existing one (a restart).
+// on a fresh data directory (SQLite file created and migrated) and on an existing one (a restart).
 // The floor is a bare Node process that starts an HTTP server and answers 200.
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -50,7 +50,7 @@ export interface StartupFigures {
   restartHealthz: number;
   restartReadyz: number;
   floor: number;
-  /** The state in PostgreSQL (DATABASE_URL) instead of the embedded PGlite: a fresh database. */
+  /** The state in PostgreSQL (DATABASE_URL) instead of the embedded SQLite: a fresh database. */
   postgresHealthz: number;
   /** Peak RSS when /healthz first answered. */
   freshRssMb: number;
@@ -60,7 +60,7 @@ export interface StartupFigures {
   runs: number;
 }
 
-export async function benchStartup(runs = 5): Promise<StartupFigures> {
+export async function benchStartup(runs = 3): Promise<StartupFigures> {
   const fresh: Array<{ at: number[]; rssMb: number }> = [];
   const restart: Array<{ at: number[]; rssMb: number }> = [];
   const floor: Array<{ at: number[]; rssMb: number }> = [];
@@ -108,10 +108,13 @@ export function startupTable(f: StartupFigures): string {
   return [
     `| start-up (median of ${f.runs}) | spawn → first 200 on /healthz | peak RSS by then |`,
     '|---|---:|---:|',
-    `| \`burnwatch serve\`, fresh data dir (PGlite initdb + migrations, 11 example SLOs) | ${f.freshHealthz.toFixed(0)} ms | ${f.freshRssMb.toFixed(0)} MB |`,
+    `| \`burnwatch serve\`, fresh data dir (SQLite created + migrations, the example SLOs) | ${f.freshHealthz.toFixed(0)} ms | ${f.freshRssMb.toFixed(0)} MB |`,
     `| \`burnwatch serve\`, restart on the same data dir | ${f.restartHealthz.toFixed(0)} ms | ${f.restartRssMb.toFixed(0)} MB |`,
     `| \`burnwatch serve\` with \`DATABASE_URL\` (PostgreSQL, a fresh database: migrations) | ${f.postgresHealthz.toFixed(0)} ms | ${f.postgresRssMb.toFixed(0)} MB |`,
     `| floor: bare \`node -e\` HTTP server | ${f.floor.toFixed(0)} ms | ${f.floorRssMb.toFixed(0)} MB |`,
+    '',
+    `Targets (fresh data dir): peak RSS ≤ 150 MB — ${f.freshRssMb <= 150 ? 'met' : 'NOT met'} (${f.freshRssMb.toFixed(0)} MB); ` +
+      `/healthz within 1.5 s of the floor — ${f.freshHealthz - f.floor <= 1500 ? 'met' : 'NOT met'} (${((f.freshHealthz - f.floor) / 1000).toFixed(2)} s after it).`,
   ].join('\n');
 }
 

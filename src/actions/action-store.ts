@@ -164,7 +164,7 @@ export interface VerifierId {
 // replica (same identity, another instance: it is dead, since this one runs under its name).
 // Placeholders: the owner, now, the identity.
 const takeable = (owner: string, now: string, identity: string) => `(verify_owner IS NULL OR verify_lease_until IS NULL OR verify_lease_until <= ${now}
-  OR (left(verify_owner, length(${identity}) + 1) = ${identity} || '#' AND verify_owner <> ${owner}))`;
+  OR (substr(verify_owner, 1, length(${identity}) + 1) = ${identity} || '#' AND verify_owner <> ${owner}))`;
 
 /**
  * The verification claim: the lease goes to this process when the verification is owed and no

@@ -1,17 +1,18 @@
-// Picks the leader election the configuration asks for.
+// Picks the leader election the configuration asks for. The Kubernetes client is loaded only for
+// a Lease: it alone costs about 60 MB and seconds of start-up, which a single embedded replica
+// (and the PostgreSQL advisory lock) never need.
 import fs from 'node:fs';
-import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { Config } from '../service/config.ts';
 import { AdvisoryLockElector } from '../service/leader/advisory-lock-elector.ts';
 import { type LeaderElector, soleLeader } from '../service/leader/leader-elector.ts';
-import { LeaseElector } from '../service/leader/lease-elector.ts';
 import { PostgresLeaseElector } from '../service/leader/postgres-lease-elector.ts';
 
 const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-export function createElector(config: Config, clock: Clock, logger: Logger, kubeConfig?: KubeConfig): LeaderElector {
+export async function createElector(config: Config, clock: Clock, logger: Logger, kubeConfig?: KubeConfig): Promise<LeaderElector> {
   const l = config.leader;
   if (l.mode === 'none') return soleLeader();
   if (l.mode === 'postgres') {
@@ -26,6 +27,10 @@ export function createElector(config: Config, clock: Clock, logger: Logger, kube
   if (l.mode === 'advisory') {
     return new AdvisoryLockElector({ databaseUrl: config.databaseUrl!, identity: l.identity, logger, retryPeriodSeconds: l.retryPeriodSeconds });
   }
+  const [{ CoordinationV1Api, KubeConfig }, { LeaseElector }] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('../service/leader/lease-elector.ts'),
+  ]);
   const kc = kubeConfig ?? new KubeConfig();
   if (!kubeConfig) kc.loadFromDefault();
   const namespace =

@@ -74,7 +74,7 @@ describe('service on a fresh machine', () => {
     const ready = await get('/readyz');
     expect(ready.status).toBe(200);
     const body = await json(ready);
-    expect(body).toMatchObject({ ready: true, status: 'degraded', store: { kind: 'pglite', reachable: true }, cannotReach: ['prometheus'] });
+    expect(body).toMatchObject({ ready: true, status: 'degraded', store: { kind: 'sqlite', reachable: true }, cannotReach: ['prometheus'] });
     expect(body.evaluating).toEqual([{ id: 'hstu-ranker/availability', source: 'prometheus', evaluable: false }]);
     expect(body.specProblems.join('\n')).toContain('broken.yaml');
     expect((await get('/readyz?strict=true')).status).toBe(503);

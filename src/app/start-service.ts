@@ -118,7 +118,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   logger.info({ store: store.kind, location: store.location }, `state store: ${store.kind} (${store.location})`);
   const db = store.db;
   const metrics = createMetrics({ outboxDepth: () => pendingByChannel(db) });
-  const elector = createElector(config, clock, logger, options.kubeConfig);
+  const elector = await createElector(config, clock, logger, options.kubeConfig);
   const stopHooks: Array<() => Promise<void>> = [];
   const leaderHooks: Array<() => void> = [];
 

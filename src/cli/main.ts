@@ -17,6 +17,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<{ regi
   ['report', () => import('./commands/report.ts')],
   ['rollback', () => import('./commands/rollback.ts')],
   ['postmortem', () => import('./commands/postmortem.ts')],
+  ['store', () => import('./commands/store.ts')],
 ];
 
 export async function main(argv: string[]): Promise<number> {

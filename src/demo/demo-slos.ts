@@ -1,7 +1,8 @@
 // The demo's SLO files: the recommendation platform's SLOs over the demo telemetry,
-// written in burnwatch's YAML and loaded by the same loader as the service's.
+// written in burnwatch's YAML and loaded by the same loader as the service's. The telemetry
+// is an SQLite file with times in epoch milliseconds (the SQL contract on SQLite).
 
-const bucket = (column: string) => `to_timestamp(floor(extract(epoch FROM ${column}) / @bucket_seconds) * @bucket_seconds)`;
+const bucket = (column: string) => `(${column} / (@bucket_seconds * 1000)) * (@bucket_seconds * 1000)`;
 
 export function demoSloFiles(telemetryUrl: string, playbooks: string): Record<string, string> {
   const datasource = `apiVersion: burnwatch/v1

@@ -1,13 +1,10 @@
 // `burnwatch demo`: the whole loop on a laptop, with nothing running and no network. A week
-// of recommendation-platform telemetry goes into an embedded PGlite; the service's own
+// of recommendation-platform telemetry goes into an SQLite file; the service's own
 // parts (spec loader, SQL source, evaluation cycle, alerting state machine, store, outbox)
 // replay that week cycle by cycle; the outbox feeds a timeline printed as it unfolds;
 // then the post-mortems and the weekly report are written.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import pg from 'pg';
 import { fixedClock } from '../domain/clock.ts';
 import type { Slo } from '../domain/slo.ts';
 import type { SourceMap } from '../evaluator/index.ts';
@@ -35,7 +32,7 @@ export interface DemoOptions {
   root: string;
   /** Seconds between evaluation cycles over the simulated week. */
   stepSeconds: number;
-  /** Serve the telemetry from a real Prometheus (backfilled with promtool) instead of PGlite. */
+  /** Serve the telemetry from a real Prometheus (backfilled with promtool) instead of SQLite. */
   prometheus?: boolean;
   now: Date;
   print: (line: string) => void;
@@ -51,17 +48,6 @@ export interface DemoResult {
   report: ReportData;
   /** Where the state store is (embedded): the incidents the outputs were written from. */
   stateDir: string;
-}
-
-async function fillTelemetry(dir: string, telemetry: Telemetry): Promise<void> {
-  const pglite = await PGlite.create({ dataDir: dir });
-  const db = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
-  try {
-    await writeTelemetry(db, telemetry);
-  } finally {
-    await db.end();
-    await pglite.close();
-  }
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
@@ -83,11 +69,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     print(`  telemetry: 5 weeks (4 quiet, then the demo week) of ranking traffic, training throughput and model deployments, backfilled with promtool → Prometheus on ${prometheus.url}`);
     files = demoPrometheusSloFiles(prometheus.url, 'playbooks');
   } else {
-    const telemetryDir = path.join(dir, 'telemetry');
-    await fillTelemetry(telemetryDir, telemetry);
-    print(`  telemetry: 5 weeks (4 quiet, then the demo week) of ranking traffic, training throughput and ${telemetry.deployments.length} model deployments, minute by minute → PGlite ${path.relative(process.cwd(), telemetryDir) || telemetryDir}`);
+    const telemetryFile = path.join(dir, 'telemetry.db');
+    writeTelemetry(telemetryFile, telemetry);
+    print(`  telemetry: 5 weeks (4 quiet, then the demo week) of ranking traffic, training throughput and ${telemetry.deployments.length} model deployments, minute by minute → SQLite ${path.relative(process.cwd(), telemetryFile) || telemetryFile}`);
     // Runbooks and the post-mortem template are the repository's playbooks/ (paths relative to the root).
-    files = demoSloFiles(`pglite://${telemetryDir}`, 'playbooks');
+    files = demoSloFiles(`sqlite://${telemetryFile}`, 'playbooks');
   }
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(slosDir, name), text);
   const loaded = await loadSpecs([slosDir], { cwd: o.root, env: {} });

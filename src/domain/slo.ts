@@ -107,7 +107,7 @@ export interface BigQuerySourceSpec {
 export interface PostgresSourceSpec {
   type: 'postgres';
   name: string;
-  /** postgres://… or pglite://<dir>. */
+  /** postgres://…, sqlite://<file> or pglite://<dir>. */
   url: string;
   timeoutSeconds: number;
   /** How far back each cycle re-reads for late-arriving rows (default 300). */

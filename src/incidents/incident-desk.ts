@@ -3,7 +3,6 @@
 // Each runs in one transaction that changes the store, writes the timeline and
 // enqueues the Slack jobs that show it; nothing here talks to Slack directly.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import type { Clock } from '../domain/clock.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { Slo } from '../domain/slo.ts';
@@ -50,7 +49,7 @@ export class IncidentDesk {
   }
 
   /** Runs `fn` in a transaction; `jobs` collected by it are enqueued in the same transaction. */
-  async tx<T>(fn: (q: pg.PoolClient, jobs: JobList) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (q: Queryable, jobs: JobList) => Promise<T>): Promise<T> {
     return withTransaction(this.#d.db, async (client) => {
       const jobs = new JobList();
       const result = await fn(client, jobs);

@@ -120,11 +120,9 @@ export async function listIncidents(q: Queryable, opts: { openOnly?: boolean; li
 
 /** Open incidents linked to an SLO (for automatic mitigation when its page tier resets). */
 export async function openIncidentsForSlo(q: Queryable, sloId: string): Promise<IncidentRow[]> {
-  const { rows } = await q.query(
-    `SELECT * FROM incidents WHERE phase <> 'resolved' AND slo_ids @> $1::jsonb ORDER BY id`,
-    [JSON.stringify([sloId])],
-  );
-  return rows.map(fromRow);
+  // Open incidents are few; the SLO is matched here (no JSON operators in the portable subset).
+  const { rows } = await q.query(`SELECT * FROM incidents WHERE phase <> 'resolved' ORDER BY id`);
+  return rows.map(fromRow).filter((i) => i.sloIds.includes(sloId));
 }
 
 const COLUMNS: Partial<Record<keyof IncidentRow, string>> = {

@@ -14,7 +14,7 @@ import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER, webhookNotifier } from
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
-describe.each(['pglite', 'postgres'] as const)('outbox dispatcher on %s', (kind) => {
+describe.each(['sqlite', 'postgres'] as const)('outbox dispatcher on %s', (kind) => {
   let store: Store;
   let pgDb: TestDatabase | undefined;
   let dir: string;

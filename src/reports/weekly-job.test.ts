@@ -15,7 +15,7 @@ import { runWeeklyReport } from './weekly-job.ts';
 describe('weekly report job', () => {
   let dir: string;
   let store: Store;
-  // One store for the file (creating PGlite is the slow part); each test reports on its own week.
+  // One store for the file (opening and migrating is the slow part); each test reports on its own week.
   beforeAll(async () => {
     dir = await makeTempDir('bw-reports-');
     store = await openStore({ dataDir: dir });

@@ -186,7 +186,7 @@ export class AlertDesk {
     if (!shortest) return fromRates;
     const { rows } = await q.query<{ evaluated_at: Date }>(
       `SELECT evaluated_at FROM evaluations
-       WHERE slo_id = $1 AND evaluated_at >= $2 AND evaluated_at < $3 AND (burn_rates->>$4)::double precision <= 1
+       WHERE slo_id = $1 AND evaluated_at >= $2 AND evaluated_at < $3 AND CAST(burn_rates->>$4 AS double precision) <= 1
        ORDER BY evaluated_at DESC LIMIT 1`,
       [intent.sloId, new Date(firedAt.getTime() - longSeconds * 1000), firedAt, shortest],
     );

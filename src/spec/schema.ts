@@ -75,7 +75,7 @@ export const BigQuerySource = z.strictObject({
   overlap: Duration.optional(),
 });
 export const PostgresSource = z.strictObject({
-  url: z.string().regex(/^(postgres(ql)?|pglite):\/\//, { message: 'must be a postgres:// connection URL (or pglite://<dir>)' }),
+  url: z.string().regex(/^(postgres(ql)?|pglite|sqlite):\/\//, { message: 'must be a postgres:// connection URL (or sqlite://<file>, pglite://<dir>)' }),
   timeout: Duration.optional(),
   overlap: Duration.optional(),
 });

@@ -1,18 +1,18 @@
-// Opens the state store: PostgreSQL when DATABASE_URL is set, otherwise embedded
-// PGlite under <dataDir>/pgdata, locked against a second process. Both are driven
-// through pg.Pool, then migrated.
+// Opens the state store: PostgreSQL when DATABASE_URL is set (production, several replicas),
+// otherwise the embedded SQLite database <dataDir>/burnwatch.db, locked against a second
+// process. Both answer through the one `Db` shape (src/store/db.ts), then are migrated.
+import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
+import { SqliteDb } from './sqlite/sqlite-db.ts';
 import { StoreError } from './store-error.ts';
 
 export interface Store {
   db: Db;
-  kind: 'postgres' | 'pglite';
+  kind: 'postgres' | 'sqlite';
   /** Where it lives, for logs and /readyz; never contains a password. */
   location: string;
   ping(): Promise<void>;
@@ -22,9 +22,13 @@ export interface Store {
 export interface StoreOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
-  /** Called if the PGlite lock is lost (its directory removed or taken over). */
+  /** Called if the data-dir lock is lost (its directory removed or taken over). */
   onLockCompromised?: (error: Error) => void;
 }
+
+export const SQLITE_FILE = 'burnwatch.db';
+/** Where burnwatch ≤ 0.1 kept its embedded PGlite database. */
+export const LEGACY_PGDATA = 'pgdata';
 
 /** postgres://user:secret@host/db → postgres://user:***@host/db */
 export function redactUrl(url: string): string {
@@ -38,7 +42,7 @@ export function redactUrl(url: string): string {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options);
+  const store = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openSqlite(options);
   try {
     await migrate(store.db);
   } catch (error) {
@@ -49,14 +53,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const db = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   // An idle client dropped by the server must not crash the process; the next query reconnects.
-  db.on('error', () => {});
+  pool.on('error', () => {});
+  const db: Db = Object.assign(pool, { engine: 'postgres' as const });
   const location = redactUrl(url);
   try {
     await db.query('SELECT 1');
   } catch (error) {
-    await db.end().catch(() => {});
+    await pool.end().catch(() => {});
     throw new StoreError('unreachable', `cannot reach PostgreSQL at ${location}: ${(error as Error).message}`, { cause: error });
   }
   return {
@@ -66,34 +71,44 @@ async function openPostgres(url: string): Promise<Store> {
     ping: async () => {
       await db.query('SELECT 1');
     },
-    close: () => db.end(),
+    close: () => pool.end(),
   };
 }
 
-async function openPglite(options: StoreOptions): Promise<Store> {
+/** The command that imports a PGlite state left by an earlier burnwatch. */
+export function importCommand(dataDir: string): string {
+  const rel = path.relative(process.cwd(), dataDir) || '.';
+  return `npx burnwatch store import-pglite --data-dir ${rel}`;
+}
+
+async function openSqlite(options: StoreOptions): Promise<Store> {
   const dataDir = path.resolve(options.dataDir);
+  const file = path.join(dataDir, SQLITE_FILE);
+  if (!fs.existsSync(file) && fs.existsSync(path.join(dataDir, LEGACY_PGDATA))) {
+    // Starting afresh beside it would silently forget firing alerts, the outbox and incidents.
+    throw new StoreError(
+      'legacy_state',
+      `${path.join(dataDir, LEGACY_PGDATA)} holds the state of an earlier burnwatch (embedded PGlite); the embedded store is now SQLite (${file}). ` +
+        `Import it once with: ${importCommand(dataDir)} — or move ${LEGACY_PGDATA} away to start with an empty state.`,
+    );
+  }
   const unlock = await lockDataDir(dataDir, options.onLockCompromised ?? (() => {}));
-  let pglite: PGlite | undefined;
+  let db: SqliteDb;
   try {
-    pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pgdata') });
+    db = new SqliteDb(file);
   } catch (error) {
     await unlock();
-    throw new StoreError('unreachable', `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new StoreError('unreachable', `cannot open the embedded database ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const db = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
-  const instance = pglite;
   return {
     db,
-    kind: 'pglite',
-    location: path.join(dataDir, 'pgdata'),
+    kind: 'sqlite',
+    location: file,
     ping: async () => {
       await db.query('SELECT 1');
     },
     close: async () => {
       await db.end();
-      await instance.close();
       await unlock();
     },
   };

@@ -1,5 +1,5 @@
 // Expected store failures: a person can act on each (stop the other process, fix the URL, …).
-export type StoreErrorCode = 'locked' | 'unreachable' | 'migration_failed';
+export type StoreErrorCode = 'locked' | 'unreachable' | 'migration_failed' | 'legacy_state';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;

@@ -6,12 +6,12 @@ import { createPostgresDatabase, makeTempDir, type TestDatabase } from '../../te
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import { migrate } from './migrate.ts';
 import { openStore, redactUrl, type Store } from './open-store.ts';
-import { loadAlertStates, saveAlertState } from './repositories/alert-state.ts';
+import { deleteAlertStatesExcept, loadAlertStates, saveAlertState } from './repositories/alert-state.ts';
 import { listAudit, recordAudit } from './repositories/audit-log.ts';
 import { insertChangeEvent, listChangeEvents } from './repositories/change-events.ts';
 import { latestEvaluations, listEvaluations, pruneEvaluations, saveEvaluation } from './repositories/evaluations.ts';
 import { openIncident, resolveIncident } from './repositories/incidents.ts';
-import { dueHeads, enqueue, getByKey, markDelivered, markFailed, markRetry, pendingByChannel, pruneOutbox } from './repositories/outbox.ts';
+import { dueHeads, enqueue, getByKey, markDelivered, markFailed, markRetry, nextDueAt, pendingByChannel, pruneOutbox } from './repositories/outbox.ts';
 import { StoreError } from './store-error.ts';
 
 const T0 = new Date('2026-11-20T10:00:00Z');
@@ -33,7 +33,7 @@ function evaluation(id: string, evaluatedAt: Date, sli: number): SloEvaluation {
   };
 }
 
-describe.each(['postgres', 'pglite'] as const)('store on %s', (kind) => {
+describe.each(['postgres', 'sqlite'] as const)('store on %s', (kind) => {
   let store: Store;
   let pgDb: TestDatabase | undefined;
   let dir: string;
@@ -102,6 +102,19 @@ describe.each(['postgres', 'pglite'] as const)('store on %s', (kind) => {
     expect(await markDelivered(store.db, k1.id, at(5))).toBe(false);
     await markFailed(store.db, heads.find((m) => m.idempotencyKey === 'k3')!.id, at(5), 'HTTP 400');
     expect((await dueHeads(store.db, at(5))).map((m) => m.idempotencyKey)).toEqual(['k2']);
+  });
+
+  it('forgets the alert state of removed SLOs only, and says when the next notification is due', async () => {
+    for (const sloId of ['keep/a', 'gone/b', 'gone/c']) {
+      await saveAlertState(store.db, { sloId, tier: 'no_data', state: 'ok', since: at(0), updatedAt: at(0), details: {} });
+    }
+    expect(await deleteAlertStatesExcept(store.db, ['keep/a', 'ranking/latency'])).toBeGreaterThanOrEqual(2);
+    expect((await loadAlertStates(store.db)).map((s) => s.sloId)).not.toContain('gone/b');
+    expect((await loadAlertStates(store.db, 'keep/a')).map((s) => s.sloId)).toEqual(['keep/a']);
+    await enqueue(store.db, { idempotencyKey: 'due-1', channel: 'webhook', kind: 'alert.firing', payload: {}, at: at(-5) });
+    const due = await nextDueAt(store.db);
+    expect(due).toBeInstanceOf(Date);
+    expect(due!.getTime()).toBeLessThanOrEqual(at(-5).getTime());
   });
 
   it('prunes old history but never a pending notification', async () => {

@@ -1,5 +1,5 @@
 // Rolling back a Deployment from Slack or the terminal: plan, safety, execute, verify, audit —
-// the real client-node against the fake API server, the real store on PGlite.
+// the real client-node against the fake API server, the real store on embedded SQLite.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimForExecution, markApproved } from '../../src/actions/action-store.ts';
 import type { ActionRequest, Plan } from '../../src/actions/plan.ts';

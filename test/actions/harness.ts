@@ -1,4 +1,4 @@
-// One place that wires an action runner to a real store (PGlite through pg.Pool) and the real
+// One place that wires an action runner to a real store (the embedded SQLite store) and the real
 // client-node talking to the fake API server.
 import fs from 'node:fs/promises';
 import { fixedClock } from '../../src/domain/clock.ts';
@@ -22,8 +22,8 @@ export const baseConfig = (overrides: Partial<ActionsConfig> = {}): ActionsConfi
     ...overrides,
   });
 
-/** The embedded PGlite store by default; `postgres` uses a throwaway database on the machine's PostgreSQL. */
-export async function openTestStore(kind: 'pglite' | 'postgres' = 'pglite'): Promise<{ store: Store; close(): Promise<void> }> {
+/** The embedded SQLite store by default; `postgres` uses a throwaway database on the machine's PostgreSQL. */
+export async function openTestStore(kind: 'sqlite' | 'postgres' = 'sqlite'): Promise<{ store: Store; close(): Promise<void> }> {
   const dir = await makeTempDir('bw-actions-');
   const pgDb = kind === 'postgres' ? await createPostgresDatabase('bw_actions') : undefined;
   const store = await openStore({ dataDir: dir, databaseUrl: pgDb?.url });

@@ -13,7 +13,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 let k8s: FakeK8s;
 let dir: string;
 // PostgreSQL (DATABASE_URL) rather than the embedded store: each run is a new process, and a
-// PGlite open costs seconds on a busy machine.
+// opening a store costs time on a busy machine.
 let db: TestDatabase;
 
 beforeAll(async () => {

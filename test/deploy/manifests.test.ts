@@ -78,7 +78,9 @@ describe('deployment artefacts', () => {
 
 describe('the production image', () => {
   it('has every package the service imports among the production dependencies (npm ci --omit=dev)', () => {
-    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    // optionalDependencies are installed by `npm ci --omit=dev` too (PGlite, for pglite:// sources).
+    const manifest = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const pkg = { dependencies: { ...manifest.dependencies, ...manifest.optionalDependencies } };
     const files = fs
       .readdirSync(path.join(REPO_ROOT, 'src'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.includes('__fixtures__'));

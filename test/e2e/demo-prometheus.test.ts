@@ -1,5 +1,5 @@
 // `burnwatch demo --prometheus` serves the same telemetry from a real Prometheus: the counts
-// burnwatch reads through its Prometheus source equal the rows the PGlite demo holds.
+// burnwatch reads through its Prometheus source equal the rows the SQLite demo holds.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

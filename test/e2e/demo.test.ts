@@ -1,4 +1,4 @@
-// `burnwatch demo` end to end on embedded PGlite: telemetry → SQL source → evaluation cycles →
+// `burnwatch demo` end to end on embedded SQLite: telemetry → SQL source → evaluation cycles →
 // outbox → timeline, then incidents, post-mortems and the weekly report. Hourly cycles keep it
 // short; the command defaults to 15 minutes.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

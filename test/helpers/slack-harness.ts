@@ -1,4 +1,4 @@
-// The whole Slack side for tests: a PGlite store, the recording Slack fake, the real
+// The whole Slack side for tests: an embedded SQLite store, the recording Slack fake, the real
 // Bolt app on a loopback port (driven by signed requests), the desks, the Slack
 // notifier and the service's outbox dispatcher. `restart()` closes everything but
 // the fake and reopens the same data directory, like a redeploy.

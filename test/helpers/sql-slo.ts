@@ -24,5 +24,5 @@ export function sqlSlo(id: string, indicator: Indicator, overrides: Partial<Slo>
   };
 }
 
-/** burnwatch's store on in-memory PGlite, migrated (includes the warehouse cache): the source's own. */
+/** burnwatch's store on in-memory SQLite, migrated (includes the warehouse cache): the source's own. */
 export const openMemoryStore = openMemoryCache;

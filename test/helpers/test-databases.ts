@@ -1,5 +1,5 @@
 // Throwaway databases for tests: a fresh database on the machine's PostgreSQL
-// (127.0.0.1:5432, or TEST_POSTGRES_URL) and a fresh PGlite directory.
+// (127.0.0.1:5432, or TEST_POSTGRES_URL) and a fresh data directory (the embedded SQLite store).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';

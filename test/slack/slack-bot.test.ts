@@ -339,8 +339,9 @@ describe('automatic incidents', () => {
     h.clock.set('2026-11-22T05:01:00Z');
     // One minute of 100 % errors at 99.9 %: 1h reads 16.7, 5m reads 200; the rates alone say "5 min ago".
     await step([[1000 / 60, 200], [1000 / 360, 1000 / 30], [0.7, 8], [0.2, 3]]);
-    const { rows } = await h.store.db.query<{ id: string }>("SELECT id FROM incidents WHERE slo_ids @> '[\"embeddings/latency\"]'");
-    const timeline = await listTimeline(h.store.db, Number(rows[0]!.id));
+    const { rows } = await h.store.db.query<{ id: string; slo_ids: string[] }>('SELECT id, slo_ids FROM incidents ORDER BY id');
+    const incident = rows.find((r) => r.slo_ids.includes('embeddings/latency'));
+    const timeline = await listTimeline(h.store.db, Number(incident!.id));
     expect(timeline[0]).toMatchObject({ text: 'Burn started (estimated from the burn rates and the evaluations before)', at: new Date('2026-11-22T05:00:00Z') });
   });
 });

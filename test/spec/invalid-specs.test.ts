@@ -263,7 +263,7 @@ const cases: Case[] = [
     name: 'DataSource URL error does not print the password',
     yaml: 'apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: registry }\nspec:\n  postgres: { url: "mysql://burnwatch:s3cret@db:3306/registry" } # <-\n',
     field: 'spec.postgres.url',
-    message: /^must be a postgres:\/\/ connection URL \(or pglite:\/\/<dir>\), got "mysql:\/\/burnwatch:\*\*\*@db:3306\/registry"$/,
+    message: /^must be a postgres:\/\/ connection URL \(or sqlite:\/\/<file>, pglite:\/\/<dir>\), got "mysql:\/\/burnwatch:\*\*\*@db:3306\/registry"$/,
   },
   {
     name: 'DataSource header error does not print the value',

@@ -16,7 +16,7 @@ import { REPORT_FORMATS, type ReportFormat, writeReport } from '../../reports/wr
 import { ConfigError, loadConfig } from '../../service/config.ts';
 import { loadSpecs } from '../../spec/load.ts';
 import { formatProblem } from '../../spec/problem.ts';
-import { openStore, type Store } from '../../store/open-store.ts';
+import { LEGACY_PGDATA, openStore, SQLITE_FILE, type Store } from '../../store/open-store.ts';
 import { StoreError } from '../../store/store-error.ts';
 import { withDefaultSources } from '../../app/build-sources.ts';
 import type { SourceMap } from '../../evaluator/evaluate-all.ts';
@@ -67,7 +67,8 @@ function periodOf(o: ReportCommandOptions, now: Date): ReportPeriod {
 
 /** Opens the state store when there is one; a CLI run never creates an empty one. */
 async function storeFor(databaseUrl: string | undefined, dataDir: string): Promise<Store | undefined> {
-  if (!databaseUrl && !fs.existsSync(path.join(dataDir, 'pgdata'))) return undefined;
+  // An earlier burnwatch's PGlite state is opened too: the store then says how to import it.
+  if (!databaseUrl && !fs.existsSync(path.join(dataDir, SQLITE_FILE)) && !fs.existsSync(path.join(dataDir, LEGACY_PGDATA))) return undefined;
   return openStore({ databaseUrl, dataDir });
 }
 

@@ -4,14 +4,13 @@
 import type { Queryable } from '../../store/repositories/queryable.ts';
 
 export async function tableColumns(q: Queryable, table: string): Promise<Set<string>> {
-  const { rows } = await q.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
-    [table],
-  );
-  return new Set(rows.map((r) => r.column_name));
+  // The columns of an empty result: the same on both engines (no information_schema in SQLite).
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${table}`);
+  const { fields } = await q.query(`SELECT * FROM ${table} LIMIT 0`);
+  return new Set((fields ?? []).map((f) => f.name));
 }
 
 /** `column` when the table has it, else NULL under the same name. */
 export function columnOrNull(columns: ReadonlySet<string>, column: string, type = 'text'): string {
-  return columns.has(column) ? column : `NULL::${type} AS ${column}`;
+  return columns.has(column) ? column : `CAST(NULL AS ${type}) AS ${column}`;
 }

@@ -1,10 +1,11 @@
 // Runs warehouse SLI queries on PostgreSQL (an MLflow registry, a feature store's
 // metadata) through node-postgres; `pglite://dir` runs them on embedded PGlite through
-// the same driver. Named parameters become $n here (not user-facing).
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+// the same driver (loaded only then: PGlite needs about a gigabyte), and `sqlite://file`
+// on an SQLite file (sqlite-runner.ts). Named parameters become $n here (not user-facing).
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { redactUrl } from '../../store/open-store.ts';
+import { createSqliteRunner } from '../sqlite/sqlite-runner.ts';
 import { abortedError, SourceError } from '../source-error.ts';
 import { toPositional, UnknownParameterError } from '../sql/named-params.ts';
 import { POSTGRES_PARAM_TYPES, type Row, type SqlParams } from '../sql/sql-contract.ts';
@@ -14,7 +15,7 @@ import { readOnlyProblem } from '../sql/read-only-statement.ts';
 
 export interface PostgresRunnerOptions {
   name: string;
-  /** postgres://… or pglite://<dir> (pglite://memory for an in-memory database). */
+  /** postgres://…, sqlite://<file> or pglite://<dir> (pglite://memory for an in-memory database). */
   url: string;
   timeoutSeconds: number;
 }
@@ -26,6 +27,7 @@ export interface PostgresRunner extends SqlRunner {
 
 export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRunner {
   const { name, url } = options;
+  if (url.startsWith('sqlite://')) return createSqliteRunner({ name, url });
   const timeoutMs = Math.round(options.timeoutSeconds * 1000);
   const isPglite = url.startsWith('pglite://');
   const where = isPglite ? url : redactUrl(url);
@@ -38,7 +40,7 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
       let p: pg.Pool | pg.Client;
       if (isPglite) {
         const dir = url.slice('pglite://'.length);
-        pglite = PGlite.create(dir === '' || dir === 'memory' ? {} : { dataDir: dir });
+        pglite = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(dir === '' || dir === 'memory' ? {} : { dataDir: dir }));
         let lite: PGlite;
         try {
           lite = await pglite;
@@ -52,6 +54,7 @@ export function createPostgresRunner(options: PostgresRunnerOptions): PostgresRu
         }
         // One client, not a pool: a pool destroys a client after a failed query without
         // waiting for its messages to PGlite to drain, and closing PGlite then races them.
+        const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
         p = new pg.Client(createPgConfig(lite) as unknown as pg.ClientConfig);
         await p.connect();
       } else {

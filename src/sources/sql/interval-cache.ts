@@ -2,7 +2,8 @@
 // (migration 010): what has been read, and the sums each window needs.
 import { createHash } from 'node:crypto';
 import type { Db } from '../../store/db.ts';
-import { withTransaction } from '../../store/db.ts';
+import { engineOf, toDate, withTransaction } from '../../store/db.ts';
+import { rowsPerInsert, valuesList } from '../../store/sql.ts';
 
 export interface CacheEntry {
   sloId: string;
@@ -77,24 +78,22 @@ export async function storeIntervals(
       range.from,
       range.until,
     ]);
-    if (rows.length > 0) {
+    // Multi-row VALUES (no arrays in the portable subset), the later update kept on a merge.
+    // SQLite runs in this process: one cached single-row statement per row is its fastest form
+    // (a VALUES list of thousands of rows takes longer to compile than to run).
+    const per = engineOf(db) === 'sqlite' ? 1 : rowsPerInsert(8);
+    for (let i = 0; i < rows.length; i += per) {
+      const chunk = rows.slice(i, i + per);
       await client.query(
         `INSERT INTO warehouse_intervals (cache_key, interval_start, good, bad, total, value_sum, value_count, last_update)
-         SELECT $1, * FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::int[], $8::timestamptz[])
+         VALUES ${valuesList(chunk.length, 8)}
          ON CONFLICT (cache_key, interval_start) DO UPDATE SET
            good = excluded.good, bad = excluded.bad, total = excluded.total,
            value_sum = excluded.value_sum, value_count = excluded.value_count,
-           last_update = GREATEST(warehouse_intervals.last_update, excluded.last_update)`,
-        [
-          key,
-          rows.map((r) => r.start),
-          rows.map((r) => r.good ?? null),
-          rows.map((r) => r.bad ?? null),
-          rows.map((r) => r.total ?? null),
-          rows.map((r) => r.valueSum ?? null),
-          rows.map((r) => r.valueCount ?? null),
-          rows.map((r) => r.lastUpdate ?? null),
-        ],
+           last_update = CASE
+             WHEN warehouse_intervals.last_update IS NULL OR excluded.last_update > warehouse_intervals.last_update THEN excluded.last_update
+             ELSE warehouse_intervals.last_update END`,
+        chunk.flatMap((r) => [key, r.start, r.good ?? null, r.bad ?? null, r.total ?? null, r.valueSum ?? null, r.valueCount ?? null, r.lastUpdate ?? null]),
       );
     }
     await client.query(
@@ -170,9 +169,9 @@ export async function loadUpdates(db: Db, key: string, from: Date, until: Date):
     `SELECT last_update FROM warehouse_intervals
       WHERE cache_key = $1 AND last_update IS NOT NULL AND last_update < $3
         AND interval_start >= COALESCE((SELECT max(interval_start) FROM warehouse_intervals
-                                        WHERE cache_key = $1 AND last_update IS NOT NULL AND interval_start < $2), '-infinity')
+                                        WHERE cache_key = $1 AND last_update IS NOT NULL AND interval_start < $2), $4)
       ORDER BY last_update`,
-    [key, from, until],
+    [key, from, until, new Date(0)],
   );
   return rows.map((r) => r.last_update);
 }
@@ -189,7 +188,7 @@ export interface Segment extends IntervalRow {
  */
 export async function segmentAround(db: Db, key: string, point: Date, coverage: Coverage): Promise<Segment | null> {
   if (point <= coverage.from || point >= coverage.until) return null;
-  const { rows } = await db.query<{ interval_start: Date; good: number | null; bad: number | null; total: number | null; next: Date | null }>(
+  const { rows } = await db.query<{ interval_start: Date; good: number | null; bad: number | null; total: number | null; next: unknown }>(
     `SELECT s.interval_start, s.good, s.bad, s.total,
             (SELECT min(n.interval_start) FROM warehouse_intervals n
               WHERE n.cache_key = $1 AND n.interval_start > s.interval_start) AS next
@@ -200,7 +199,9 @@ export async function segmentAround(db: Db, key: string, point: Date, coverage: 
   );
   const row = rows[0];
   if (!row || row.interval_start.getTime() === point.getTime()) return null;
-  const end = row.next && row.next < coverage.until ? row.next : coverage.until;
+  // A subquery's value has no declared type on SQLite: it arrives as the stored epoch milliseconds.
+  const next = toDate(row.next);
+  const end = next && next < coverage.until ? next : coverage.until;
   if (end <= point) return null;
   return { start: row.interval_start, end, good: row.good ?? undefined, bad: row.bad ?? undefined, total: row.total ?? undefined };
 }

@@ -1,10 +1,9 @@
-// Without burnwatch's store (a one-shot `check`), the interval cache lives in an
-// in-memory PGlite for the life of the source: same code path, nothing kept.
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import pg from 'pg';
+// Without burnwatch's store (a one-shot `check`), the interval cache lives in an in-memory
+// SQLite database for the life of the source: the store's own code path and migrations, a few
+// MB instead of the gigabyte an in-memory PGlite took, and nothing kept.
 import type { Db } from '../../store/db.ts';
 import { migrate } from '../../store/migrate.ts';
+import { SqliteDb } from '../../store/sqlite/sqlite-db.ts';
 
 export interface MemoryCache {
   db: Db;
@@ -12,14 +11,7 @@ export interface MemoryCache {
 }
 
 export async function openMemoryCache(): Promise<MemoryCache> {
-  const pglite = await PGlite.create();
-  const db = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+  const db = new SqliteDb(':memory:');
   await migrate(db);
-  return {
-    db,
-    close: async () => {
-      await db.end();
-      await pglite.close();
-    },
-  };
+  return { db, close: () => db.end() };
 }

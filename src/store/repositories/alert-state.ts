@@ -1,5 +1,6 @@
 // Alert state per SLO and tier: what the state machine resumes from after a restart
 // or a change of leader.
+import { placeholders } from '../sql.ts';
 import type { Queryable } from './queryable.ts';
 
 export interface AlertStateRow {
@@ -49,6 +50,15 @@ export async function saveAlertState(q: Queryable, s: AlertStateRow): Promise<vo
 
 /** Forgets the state of SLOs that no longer exist. */
 export async function deleteAlertStatesExcept(q: Queryable, keepSloIds: readonly string[]): Promise<number> {
-  const { rowCount } = await q.query('DELETE FROM alert_state WHERE NOT (slo_id = ANY($1::text[]))', [keepSloIds]);
-  return rowCount ?? 0;
+  // No arrays in the portable subset: find the stale SLOs here, delete them by id.
+  const keep = new Set(keepSloIds);
+  const { rows } = await q.query<{ slo_id: string }>('SELECT DISTINCT slo_id FROM alert_state');
+  const stale = rows.map((r) => r.slo_id).filter((id) => !keep.has(id));
+  let deleted = 0;
+  for (let i = 0; i < stale.length; i += 500) {
+    const chunk = stale.slice(i, i + 500);
+    const { rowCount } = await q.query(`DELETE FROM alert_state WHERE slo_id IN (${placeholders(chunk.length)})`, chunk);
+    deleted += rowCount ?? 0;
+  }
+  return deleted;
 }

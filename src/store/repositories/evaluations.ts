@@ -97,7 +97,10 @@ export async function listEvaluations(
 /** The most recent evaluation of every SLO. */
 export async function latestEvaluations(q: Queryable): Promise<StoredEvaluation[]> {
   const { rows } = await q.query<Row>(
-    'SELECT DISTINCT ON (slo_id) * FROM evaluations ORDER BY slo_id, evaluated_at DESC',
+    `SELECT e.* FROM evaluations e
+     JOIN (SELECT slo_id, max(evaluated_at) AS latest FROM evaluations GROUP BY slo_id) l
+       ON e.slo_id = l.slo_id AND e.evaluated_at = l.latest
+     ORDER BY e.slo_id`,
   );
   return rows.map(fromRow);
 }

@@ -1,5 +1,6 @@
 // The notification outbox: written (in the deciding transaction) before anything is
 // sent; delivered head-of-line per channel so a channel's messages arrive in order.
+import { toDate } from '../db.ts';
 import type { Queryable } from './queryable.ts';
 
 export interface OutboxMessage {
@@ -69,7 +70,8 @@ export async function enqueue(q: Queryable, m: NewOutboxMessage): Promise<boolea
 export async function dueHeads(q: Queryable, now: Date): Promise<OutboxMessage[]> {
   const { rows } = await q.query<Row>(
     `SELECT * FROM (
-       SELECT DISTINCT ON (channel) * FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL ORDER BY channel, id
+       SELECT * FROM outbox WHERE id IN (
+         SELECT min(id) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL GROUP BY channel)
      ) head WHERE next_attempt_at <= $1 ORDER BY id`,
     [now],
   );
@@ -89,10 +91,10 @@ export async function dueHeadOf(q: Queryable, channel: string, now: Date): Promi
 
 /** When the next pending message becomes due (null: nothing pending). */
 export async function nextDueAt(q: Queryable): Promise<Date | null> {
-  const { rows } = await q.query<{ at: Date | null }>(
+  const { rows } = await q.query<{ at: unknown }>(
     'SELECT min(next_attempt_at) AS at FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL',
   );
-  return rows[0]?.at ?? null;
+  return toDate(rows[0]?.at);
 }
 
 /** Records delivery; false if it was already recorded (another dispatcher got there first). */
