@@ -1,3 +1,5 @@
+import { formatSpan } from '../lifecycle/incident-figures.ts';
+
 // Numbers and instants as the console prints them. The same rounding everywhere, so a
 // figure on the overview, on the SLO page and in /api/slos (raw) can be compared.
 
@@ -16,20 +18,9 @@ export function burnRate(value: number | null | undefined): string {
   return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
 }
 
-/** 5400 → "1h 30m"; 200000 → "2d 7h". Two units at most. */
+/** 5400 → "1h 30m"; 200000 → "2d 7h": the response times' one formatter (src/lifecycle/incident-figures.ts). */
 export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
-  const units: Array<[string, number]> = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]];
-  let rest = Math.max(0, Math.round(seconds));
-  const parts: string[] = [];
-  for (const [unit, size] of units) {
-    if (rest >= size || (parts.length === 0 && size === 1)) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
+  return formatSpan(seconds ?? null) ?? '—';
 }
 
 export function utc(at: Date | null | undefined): string {

@@ -2,6 +2,7 @@
 import type { Slo } from '../domain/slo.ts';
 import type { ActionSummary } from '../store/repositories/console-reads.ts';
 import type { StoredEvaluation } from '../store/repositories/evaluations.ts';
+import { formatBudget } from '../lifecycle/incident-figures.ts';
 import { duration, pct, utc } from './format.ts';
 import type { Incident, IncidentDetail } from './incident-reads.ts';
 import { sloHref } from './overview-model.ts';
@@ -38,9 +39,14 @@ export function incidentPage(
 ) {
   const { incident: i, figures: f, timeline, postmortem } = detail;
   const running = (s: number | null) => (s === null ? 'not yet' : duration(s));
-  // An open incident has no end budget yet: what its first SLO has spent since the start, so far.
-  const nowBudget = i.sloIds[0] !== undefined ? (latest.get(i.sloIds[0])?.budgetRemaining ?? null) : null;
-  const soFar = f.budgetConsumed === null && i.resolvedAt === null && i.budgetAtStart !== null && nowBudget !== null ? i.budgetAtStart - nowBudget : null;
+  // Each affected SLO's own figure; an open incident has no end budget yet: what it spent since the start, so far.
+  const consumed = f.slos.map((s) => {
+    const nowBudget = latest.get(s.sloId)?.budgetRemaining ?? null;
+    const soFar = s.consumed === null && i.resolvedAt === null && s.budgetAtStart !== null && nowBudget !== null ? Math.max(0, s.budgetAtStart - nowBudget) : null;
+    const text = s.consumed !== null ? formatBudget(s.consumed) : soFar !== null ? `${formatBudget(soFar)} so far` : '—';
+    return f.slos.length > 1 ? `${s.sloId} ${text}` : (text ?? '—');
+  });
+  const primary = f.slos[0];
   return {
     i: {
       id: i.id,
@@ -59,11 +65,11 @@ export function incidentPage(
       tta: running(f.toAcknowledgeSeconds),
       ttm: running(f.toMitigateSeconds),
       ttr: i.resolvedAt ? duration(f.toResolveSeconds) : `open ${duration((now.getTime() - f.detection.getTime()) / 1000)}`,
-      consumed: f.budgetConsumed !== null ? pct(f.budgetConsumed) : soFar !== null ? `${pct(soFar)} so far` : '—',
+      consumed: consumed.join(' · ') || '—',
       budgetSpan:
-        i.budgetAtStart === null
+        primary?.budgetAtStart == null
           ? ''
-          : `${pct(i.budgetAtStart)} at the start${i.budgetAtEnd !== null ? `, ${pct(i.budgetAtEnd)} at the end` : soFar !== null ? `, ${pct(nowBudget)} now` : ''}`,
+          : `${primary.sloId}: ${pct(primary.budgetAtStart)} left at the impact start${primary.budgetAtEnd !== null ? `, ${pct(primary.budgetAtEnd)} at the end` : ''}`,
     },
     slos: i.sloIds.map((id) => {
       const status = latest.has(id) ? consoleStatus(latest.get(id)!.status) : undefined;
