@@ -3,6 +3,7 @@
 import { remediation } from '../actions/remediation-service.ts';
 import { reportsExtension } from '../reports/reports-extension.ts';
 import { slackServiceExtension } from '../slack/slack-extension.ts';
+import { gateExtension } from './gate-extension.ts';
 import type { ServiceExtension } from './start-service.ts';
 
 const actions = remediation();
@@ -11,4 +12,5 @@ export const EXTENSIONS: ServiceExtension[] = [
   actions.service,
   slackServiceExtension({ extensions: [actions.slack], suspects: actions.suspects }),
   reportsExtension,
+  gateExtension,
 ];

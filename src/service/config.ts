@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type ReportSchedule, reportScheduleSchema } from '../reports/report-schedule.ts';
 import { isDuration, parseDuration } from '../domain/duration.ts';
 import { displayUrl } from '../notify/webhook-notifier.ts';
+import { type GateConfig, gateConfigOf, gateEnvSchema } from '../gate/gate-config.ts';
 
 const duration = (fallback: string) =>
   z
@@ -59,6 +60,8 @@ export const envSchema = z.object({
     .refine((v) => cron.validate(v), { message: 'expected a cron expression (5 fields, or 6 with seconds)' }),
   // the weekly report: BURNWATCH_REPORT_CRON, BURNWATCH_REPORT_TZ, BURNWATCH_REPORT_ENABLED, BURNWATCH_REPORT_DIR
   ...reportScheduleSchema.shape,
+  // the deploy gate: BURNWATCH_PUBLIC_READ, BURNWATCH_GATE_MAX_AGE, BURNWATCH_GATE_MAX_RATIO
+  ...gateEnvSchema.shape,
   BURNWATCH_CYCLE_TIMEOUT: duration('50s'),
   BURNWATCH_SHUTDOWN_GRACE: duration('20s'),
   BURNWATCH_RETENTION: duration('400d'),
@@ -117,6 +120,8 @@ export interface Config {
   /** When the weekly reliability report runs. */
   report: ReportSchedule;
   telemetry: { enabled: boolean; serviceName: string };
+  /** The deploy gate (GET /api/gate). */
+  gate: GateConfig;
 }
 
 export class ConfigError extends Error {
@@ -189,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     logLevel: e.BURNWATCH_LOG_LEVEL,
     report: { cron: e.BURNWATCH_REPORT_CRON, timezone: e.BURNWATCH_REPORT_TZ, enabled: e.BURNWATCH_REPORT_ENABLED, outDir: e.BURNWATCH_REPORT_DIR },
     telemetry: { enabled: telemetryOn, serviceName: e.OTEL_SERVICE_NAME },
+    gate: gateConfigOf(e),
   };
 }
 
