@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
@@ -40,6 +41,8 @@ export interface ServiceContext {
   http: HttpApp;
   /** The SLOs loaded now (they change on reload). */
   slos: () => readonly Slo[];
+  /** The error-budget policies loaded now (kind: BudgetPolicy). */
+  policies: () => readonly BudgetPolicy[];
   isLeader: () => boolean;
   /** The sources of the current catalog (they change on reload). */
   sources(): SourceMap;
@@ -266,6 +269,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     http,
     slos: () => catalog.current.slos,
+    policies: () => catalog.current.policies ?? [],
     isLeader: () => elector.isLeader(),
     sources: () => sources,
     addNotifier: (n) => notifiers.push(n),

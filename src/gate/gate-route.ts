@@ -20,7 +20,7 @@ export interface GateRouteDeps {
   maxAgeSeconds: number | undefined;
   maxRatio: number;
   /** Active deploy freezes by SLO id (error-budget policy). */
-  freezes?: () => Promise<ReadonlyMap<string, GateFreeze>>;
+  freezes?: (ids: readonly string[]) => Promise<ReadonlyMap<string, GateFreeze>>;
 }
 
 /** Three evaluation intervals, at least three minutes: one missed cycle does not close the gate. */
@@ -36,7 +36,7 @@ export async function evaluateGate(deps: GateRouteDeps, req: GateRequest): Promi
     const e = await latestEvaluationOf(deps.db, id);
     if (e) evaluations.set(id, e);
   }
-  const freezes = deps.freezes ? await deps.freezes() : new Map<string, GateFreeze>();
+  const freezes = deps.freezes ? await deps.freezes(ids) : new Map<string, GateFreeze>();
   return decideGate(req, {
     now,
     slo: (id) => byId.get(id),

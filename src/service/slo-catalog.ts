@@ -3,6 +3,7 @@
 // loader; if the whole load fails, the previous catalog keeps running.
 import fs from 'node:fs';
 import type { Logger } from 'pino';
+import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 
 export interface SpecProblem {
@@ -17,6 +18,7 @@ export interface LoadedSpecs {
   slos: Slo[];
   sources: DataSourceSpec[];
   problems: SpecProblem[];
+  policies?: BudgetPolicy[];
 }
 
 export type SpecLoader = (dir: string) => Promise<LoadedSpecs>;

@@ -5,8 +5,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
+import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { maximumBytesBilledWarning } from './bigquery-billing.ts';
+import { loadBudgetPolicies } from './budget-policies.ts';
 import { type EnvIssue, expandEnv } from './env.ts';
 import { type ImportResult, mapPath } from './import/imported.ts';
 import { importOpenSlo, isOpenSlo } from './import/openslo.ts';
@@ -31,6 +33,8 @@ export interface LoadResult {
   slos: Slo[];
   sources: DataSourceSpec[];
   problems: Problem[];
+  /** Error-budget policies (`kind: BudgetPolicy`). */
+  policies?: BudgetPolicy[];
 }
 
 export interface SpecText {
@@ -43,7 +47,7 @@ export type DocumentFormat = 'burnwatch' | 'sloth' | 'openslo';
 
 /** One burnwatch/v1 document, written natively or produced by an importer. */
 export interface Candidate {
-  kind: 'SLO' | 'DataSource';
+  kind: 'SLO' | 'DataSource' | 'BudgetPolicy';
   value: unknown;
   file: string;
   format: DocumentFormat;
@@ -175,7 +179,8 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
     idAt.set(id, `${c.file}:${line}:${column}`);
     if (slo) slos.push(slo);
   }
-  return { slos, sources: [...sources.values()], problems: problems.sort(byPosition) };
+  const policies = loadBudgetPolicies(candidates.filter((c) => c.kind === 'BudgetPolicy' && !c.broken), slos, (c, p, message) => report(c, 'error', 'schema', p, message), (schema, c) => parseStrict(schema, c, report));
+  return { slos, sources: [...sources.values()], problems: problems.sort(byPosition), policies };
 }
 
 function parseStrict<T extends z.ZodType>(
@@ -200,7 +205,7 @@ function overlaps(a: Path, b: Path): boolean {
   return true;
 }
 
-const NATIVE_KINDS = ['SLO', 'DataSource'] as const;
+const NATIVE_KINDS = ['SLO', 'DataSource', 'BudgetPolicy'] as const;
 const KNOWN_API_VERSIONS = [API_VERSION, 'sloth.slok.dev/v1', 'openslo/v1'];
 
 /** Parse YAML, expand the environment, recognise the format and run importers. */
@@ -285,14 +290,14 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
         continue;
       }
       const kind = record.kind;
-      if (kind !== 'SLO' && kind !== 'DataSource') {
+      if (kind !== 'SLO' && kind !== 'DataSource' && kind !== 'BudgetPolicy') {
         problem(
           'error',
           'format',
           kind === undefined ? [] : ['kind'],
           kind === undefined
-            ? 'needs kind: SLO or kind: DataSource'
-            : `unknown kind ${JSON.stringify(kind)}${typeof kind === 'string' ? didYouMean(kind, NATIVE_KINDS) : ''}; expected SLO or DataSource`,
+            ? 'needs kind: SLO, DataSource or BudgetPolicy'
+            : `unknown kind ${JSON.stringify(kind)}${typeof kind === 'string' ? didYouMean(kind, NATIVE_KINDS) : ''}; expected SLO, DataSource or BudgetPolicy`,
         );
         continue;
       }

@@ -8,6 +8,9 @@ import { parseAllDocuments } from 'yaml';
 import { type PrometheusServer, profile, scenario, startPrometheus } from '../fixtures/prometheus/index.ts';
 import { type BurnwatchProcess, REPO_ROOT, startBurnwatch } from '../helpers/burnwatch-process.ts';
 import { createPostgresDatabase, makeTempDir, type TestDatabase } from '../helpers/test-databases.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { listAudit } from '../../src/store/repositories/audit-log.ts';
+import { listOutbox } from '../../src/store/repositories/outbox.ts';
 
 const TOKEN = 'gate-e2e-token-0123456789abcdef';
 const NOW = Math.floor(Date.now() / 60_000) * 60;
@@ -38,7 +41,7 @@ kind: DataSource
 metadata: { name: gone }
 spec:
   prometheus: { url: "http://127.0.0.1:9", timeout: 2s }
-${slo('v1')}${slo('v2')}---
+${slo('v1')}${slo('v2')}${slo('v3')}---
 apiVersion: burnwatch/v1
 kind: SLO
 metadata: { name: availability-blind, service: hstu-ranker }
@@ -52,6 +55,17 @@ spec:
       total: sum(increase(ranker_requests_total[$window]))
 `;
 
+// v3 spent its whole budget two days ago (1 % errors for a day) and is quiet now: no tier fires,
+// but the error budget is exhausted, so its policy freezes deploys.
+const POLICY = (below: string) => `apiVersion: burnwatch/v1
+kind: BudgetPolicy
+metadata: { name: ranking-freeze }
+spec:
+  slos: [hstu-ranker/availability-v3]
+  freezeWhen: { budgetRemainingBelow: ${below} }
+  override: { approvers: [alice], maxDuration: 2h }
+`;
+
 let prom: PrometheusServer;
 let db: TestDatabase;
 let dir: string;
@@ -62,12 +76,15 @@ beforeAll(async () => {
     .counter('ranker_requests_total', { model_version: 'v1', code: '200' }, [profile(20), profile(1).step(BURN_START, 0.995)])
     .counter('ranker_requests_total', { model_version: 'v1', code: '500' }, [profile(20), profile(0).step(BURN_START, 0.005)])
     .counter('ranker_requests_total', { model_version: 'v2', code: '200' }, [profile(20), profile(1).step(BURN_START, 0.98)])
-    .counter('ranker_requests_total', { model_version: 'v2', code: '500' }, [profile(20), profile(0).step(BURN_START, 0.02)]);
+    .counter('ranker_requests_total', { model_version: 'v2', code: '500' }, [profile(20), profile(0).step(BURN_START, 0.02)])
+    .counter('ranker_requests_total', { model_version: 'v3', code: '200' }, [profile(20), profile(1).step(NOW - 2 * 86_400, 0.99).step(NOW - 86_400, 1)])
+    .counter('ranker_requests_total', { model_version: 'v3', code: '500' }, [profile(20), profile(0).step(NOW - 2 * 86_400, 0.01).step(NOW - 86_400, 0)]);
   prom = await startPrometheus(s);
   db = await createPostgresDatabase('bw_gate');
   dir = await makeTempDir();
   await fs.mkdir(path.join(dir, 'slos'));
   await fs.writeFile(path.join(dir, 'slos', 'ranker.yaml'), SPECS(prom.url));
+  await fs.writeFile(path.join(dir, 'slos', 'policy.yaml'), POLICY('0%'));
   bw = await startBurnwatch({
     DATABASE_URL: db.url,
     BURNWATCH_HOST: '127.0.0.1',
@@ -75,7 +92,7 @@ beforeAll(async () => {
     BURNWATCH_SLOS_DIR: path.join(dir, 'slos'),
     BURNWATCH_DATA_DIR: path.join(dir, 'data'),
     BURNWATCH_API_TOKEN: TOKEN,
-    BURNWATCH_NOTIFY_LOG: 'false',
+    BURNWATCH_NOTIFY_LOG: 'true',
     BURNWATCH_LOG_LEVEL: 'info',
   });
   await bw.waitForLog(/evaluation cycle done/, 90_000);
@@ -184,6 +201,53 @@ describe('POST /api/gate (Flagger webhook)', () => {
     const res = await fetch(`${bw.url}/api/gate`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ slo: 'x' }) });
     expect(res.status).toBe(400);
     expect((await flagger(`${bw.url}/api/gate`, { slo: 'hstu-ranker/availability-v1' }, 'Progressing', {})).status).toBe(401);
+  });
+});
+
+describe('error-budget policy (kind: BudgetPolicy)', () => {
+  const override = (body: Record<string, unknown>, headers: Record<string, string> = auth) =>
+    fetch(`${bw.url}/api/gate/overrides`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  it('freezes an exhausted budget, lets fixes through, and an authorized override unfreezes it (audited)', { timeout: 120_000 }, async () => {
+    const frozen = await gate('slo=hstu-ranker/availability-v3');
+    expect(frozen.body.pass).toBe(false);
+    expect(frozen.body.reason).toMatch(/^hstu-ranker\/availability-v3: deploy freeze since .* \(policy ranking-freeze: -2\d\d(\.\d)?% of the error budget left, freezes at or below 0%\); only changes labelled as fixes \(change=fix\) pass$/);
+    expect(frozen.body.checks.map((c) => `${c.kind} ${c.pass}`)).toEqual(['slo true', 'budget false']);
+    expect((await gate('slo=hstu-ranker/availability-v3&change=fix')).body.pass).toBe(true);
+
+    // The leader writes the freeze and announces it once in the owner's channels.
+    await bw.waitForLog(/"notification budget.freeze.started"/, 60_000);
+    expect((await override({ slo: 'hstu-ranker/availability-v3', actor: 'mallory', reason: 'ship it' })).status).toBe(403);
+    expect((await override({ slo: 'hstu-ranker/availability-v3', actor: 'alice', reason: 'hotfix', duration: '3h' })).status).toBe(400);
+    expect((await override({ slo: 'hstu-ranker/availability-v3', actor: 'alice', reason: 'hotfix' }, {})).status).toBe(401);
+    expect((await override({ slo: 'hstu-ranker/availability-v1', actor: 'alice', reason: 'nothing frozen' })).status).toBe(409);
+    const ok = await override({ slo: 'hstu-ranker/availability-v3', actor: 'alice', reason: 'checkout hotfix INC-42', duration: '1h' });
+    expect(ok.status).toBe(201);
+    const open = await gate('slo=hstu-ranker/availability-v3');
+    expect(open.body.pass).toBe(true);
+    expect(open.body.reason).toMatch(/deploy freeze .* overridden by alice until .*: checkout hotfix INC-42/);
+
+    // The budget "recovers" (the policy now freezes only below -300 %): the freeze ends, announced once.
+    await fs.writeFile(path.join(dir, 'slos', 'policy.yaml'), POLICY('-300%'));
+    await bw.waitForLog(/"notification budget.freeze.ended"/, 60_000);
+    expect((await gate('slo=hstu-ranker/availability-v3')).body.reason).not.toMatch(/freeze/);
+
+    const store = await openStore({ databaseUrl: db.url, dataDir: dir });
+    try {
+      const audit = (await listAudit(store.db)).filter((a) => a.action.startsWith('budget.'));
+      expect(audit.map((a) => `${a.actor} ${a.action} ${a.result}`)).toEqual([
+        'burnwatch budget.freeze.start ok',
+        'mallory budget.freeze.override denied',
+        'alice budget.freeze.override refused', // v1 was not frozen
+        'alice budget.freeze.override ok',
+        'burnwatch budget.freeze.end ok',
+      ]);
+      const notes = (await listOutbox(store.db)).filter((m) => m.kind.startsWith('budget.')).sort((a, b) => a.id - b.id);
+      expect(notes.map((m) => `${m.kind} ${m.channel}`)).toEqual(['budget.freeze.started log', 'budget.freeze.overridden log', 'budget.freeze.ended log']);
+      expect(String(notes[0]!.payload.text)).toMatch(/Deploy freeze\* for \*hstu-ranker\/availability-v3\*/);
+    } finally {
+      await store.close();
+    }
   });
 });
 
