@@ -50,6 +50,13 @@ export interface RemediationRecord {
   outcome: 'succeeded' | 'failed' | 'pending';
 }
 
+export interface FreezeRecord {
+  policy: string;
+  sloId: string;
+  startedAt: string;
+  endedAt: string | null;
+}
+
 export interface ReportInputs {
   title?: string;
   generatedAt: Date;
@@ -60,6 +67,8 @@ export interface ReportInputs {
   alerts: readonly AlertRecord[];
   incidents: readonly IncidentRecord[];
   remediations: readonly RemediationRecord[];
+  /** Deploy freezes (error-budget policy) overlapping the period. */
+  freezes?: readonly FreezeRecord[];
   /** Bad and total of the incident's SLO from its start to its resolution (or the period's end). */
   incidentCounts: ReadonlyMap<string, WindowCounts | null>;
   /** Team → Slack channel; overrides the channel of the team's SLOs. */
