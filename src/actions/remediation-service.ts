@@ -14,6 +14,7 @@ import { type ActionRunner, createActionRunner, type ResumedVerification, type V
 import type { ActionRow } from './action-store.ts';
 import { loadActionsConfigFile } from './actions-config.ts';
 import { type KubeClients, kubeClients, loadKubeConfig } from './kube-clients.ts';
+import { handlersWithWorkflows } from './workflow-handlers.ts';
 
 /** The SLO's short-window burn rate now: the shortest short window of its tiers. */
 async function shortWindowBurnRate(ctx: ServiceContext, sloId: string): Promise<number | null> {
@@ -93,6 +94,7 @@ export function remediation(
       config,
       clock: ctx.clock,
       owner: ctx.config.leader.identity,
+      handlers: handlersWithWorkflows(config, env),
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
     });
     for (const row of await runner.resumeInterrupted()) {

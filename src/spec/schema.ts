@@ -157,7 +157,7 @@ export const TierDoc = z.strictObject({
 
 /** Workload kinds src/actions can act on: roll back a serving workload, re-run a training job. */
 export const ROLLBACK_KINDS = ['Deployment', 'Rollout', 'InferenceService'] as const;
-export const RERUN_KINDS = ['CronJob'] as const;
+export const RERUN_KINDS = ['CronJob', 'AirflowDag', 'WorkflowTemplate'] as const;
 
 const remediationTarget = <K extends readonly [string, ...string[]]>(kinds: K) =>
   z.strictObject({ kind: z.enum(kinds), namespace: Name, name: Name, apiVersion: NonEmpty.optional() });
