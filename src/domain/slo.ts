@@ -4,7 +4,8 @@
 import type { Tier } from './tiers.ts';
 
 export type Severity = 'page' | 'ticket';
-export type QueryLanguage = 'promql' | 'sql';
+/** `airflow`: the text is a DAG id (an Airflow DataSource answers freshness: its last successful run). */
+export type QueryLanguage = 'promql' | 'sql' | 'airflow';
 
 /** One query of an indicator, bound to the DataSource that answers it. */
 export interface QueryRef {
@@ -97,4 +98,16 @@ export interface PostgresSourceSpec {
   /** How far back each cycle re-reads for late-arriving rows (default 300). */
   overlapSeconds?: number;
 }
-export type DataSourceSpec = PrometheusSourceSpec | BigQuerySourceSpec | PostgresSourceSpec;
+/** Airflow's REST API (v1: Airflow 2, v2: Airflow 3): freshness from a DAG's last successful run. */
+export interface AirflowSourceSpec {
+  type: 'airflow';
+  name: string;
+  url: string;
+  api: 'v1' | 'v2';
+  /** Bearer token, or basic auth (both usually `${VAR}` from the environment). */
+  token?: string;
+  username?: string;
+  password?: string;
+  timeoutSeconds: number;
+}
+export type DataSourceSpec = PrometheusSourceSpec | BigQuerySourceSpec | PostgresSourceSpec | AirflowSourceSpec;

@@ -71,7 +71,19 @@ function exactlyOne<K extends string>(keys: readonly K[], none: string, many: (g
   };
 }
 
-export const SOURCE_TYPES = ['prometheus', 'bigquery', 'postgres'] as const;
+export const AirflowSource = z
+  .strictObject({
+    url: z.url({ message: 'must be the Airflow API server URL, e.g. https://airflow.example.com' }),
+    api: z.enum(['v1', 'v2']).optional(),
+    token: NonEmpty.optional(),
+    username: NonEmpty.optional(),
+    password: NonEmpty.optional(),
+    timeout: Duration.optional(),
+  })
+  .refine((a) => (a.username === undefined) === (a.password === undefined), { message: 'username and password go together (basic auth)' })
+  .refine((a) => !(a.token && a.username), { message: 'give a token or a username and password, not both' });
+
+export const SOURCE_TYPES = ['prometheus', 'bigquery', 'postgres', 'airflow'] as const;
 
 export const DataSourceDoc = z.strictObject({
   apiVersion: z.literal(API_VERSION),
@@ -82,12 +94,13 @@ export const DataSourceDoc = z.strictObject({
       prometheus: PrometheusSource.optional(),
       bigquery: BigQuerySource.optional(),
       postgres: PostgresSource.optional(),
+      airflow: AirflowSource.optional(),
     })
     .check(
       exactlyOne(
         SOURCE_TYPES,
-        'needs one of prometheus, bigquery or postgres',
-        (given) => `gives ${given.join(' and ')}: a DataSource is exactly one of prometheus, bigquery or postgres`,
+        'needs one of prometheus, bigquery, postgres or airflow',
+        (given) => `gives ${given.join(' and ')}: a DataSource is exactly one of prometheus, bigquery, postgres or airflow`,
       ),
     ),
 });

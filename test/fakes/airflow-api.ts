@@ -61,6 +61,7 @@ export async function startFakeAirflow(opts: FakeAirflowOptions): Promise<FakeAi
         res.end(JSON.stringify(json));
       };
       if (req.headers.authorization !== expected) return send(401, problem(401, 'Unauthorized', 'Not authenticated'));
+      if (/^\/api\/(v1|v2)\/version$/.test(url.pathname)) return send(200, { version: url.pathname.includes('v2') ? '3.0.2' : '2.10.5', git_version: null });
       const m = /^\/api\/(v1|v2)\/dags\/([^/]+)(?:\/(dagRuns)(?:\/([^/]+))?)?$/.exec(url.pathname);
       if (!m) return send(404, problem(404, 'Not Found', `no route ${url.pathname}`));
       const [, version, rawDag, sub, rawRun] = m;
@@ -78,7 +79,14 @@ export async function startFakeAirflow(opts: FakeAirflowOptions): Promise<FakeAi
         const order = url.searchParams.get('order_by') ?? 'id';
         const field = order.replace(/^-/, '');
         if (!['id', 'end_date', 'start_date', 'logical_date', 'execution_date', 'dag_run_id'].includes(field)) return send(400, problem(400, 'Bad Request', `Ordering with '${order}' is disallowed`));
-        let out = list.filter((r) => states.length === 0 || states.includes(r.state));
+        const endGte = url.searchParams.get('end_date_gte');
+        const endLte = url.searchParams.get('end_date_lte');
+        let out = list.filter(
+          (r) =>
+            (states.length === 0 || states.includes(r.state)) &&
+            (!endGte || (r.end_date !== null && Date.parse(r.end_date) >= Date.parse(endGte))) &&
+            (!endLte || (r.end_date !== null && Date.parse(r.end_date) <= Date.parse(endLte))),
+        );
         if (field !== 'id') {
           const key = (field === 'execution_date' ? 'logical_date' : field) as keyof FakeDagRun;
           out = [...out].sort((a, b) => String(a[key] ?? '').localeCompare(String(b[key] ?? '')));

@@ -227,10 +227,10 @@ const cases: Case[] = [
     message: /must be one of Deployment, Rollout, InferenceService, got "Deploymnet" \(did you mean "Deployment"\?\)/,
   },
   {
-    name: 're-run of something that is not a CronJob',
+    name: 're-run of something that is not a re-run target',
     yaml: slo({ spec: '  remediation:\n    rerun: { kind: Job, namespace: training, name: daily } # <-\n' }),
     field: 'spec.remediation.rerun.kind',
-    message: /must be "CronJob", got "Job"/,
+    message: /must be one of CronJob, AirflowDag, WorkflowTemplate, got "Job"/,
   },
   { name: 'unset environment variable', yaml: slo({ alerting: `    runbook: "\${RUNBOOK_DIR}/x.md" # <-\n` }), field: 'spec.alerting.runbook', message: /environment variable RUNBOOK_DIR is not set/ },
   { name: 'unknown apiVersion', yaml: slo().replace('apiVersion: burnwatch/v1', 'apiVersion: burnwatch/v2 # <-'), field: 'apiVersion', message: /did you mean "burnwatch\/v1"/ },
@@ -241,7 +241,7 @@ const cases: Case[] = [
     name: 'DataSource with two backends',
     yaml: 'apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: metrics }\nspec: # <-\n  prometheus: { url: "http://localhost:9090" }\n  postgres: { url: "postgres://x" }\n',
     field: 'spec',
-    message: /exactly one of prometheus, bigquery or postgres/,
+    message: /exactly one of prometheus, bigquery, postgres or airflow/,
   },
   {
     name: 'DataSource with a bad URL',
