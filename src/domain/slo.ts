@@ -35,6 +35,17 @@ export interface RemediationTarget {
   apiVersion?: string;
 }
 
+/** `remediation.auto`: act on a page without a click, guarded (src/actions/auto-remediation.ts). */
+export interface AutoRemediationPolicy {
+  action: 'rollback' | 'rerun';
+  /** Roll back only when the suspected deploy happened at most this long before the burn. */
+  afterDeploySeconds: number;
+  /** "Rolling back in 2 min — Cancel": how long a person has to cancel. */
+  delaySeconds: number;
+  /** Report what it would have done, do nothing. */
+  dryRun: boolean;
+}
+
 export interface Slo {
   /** `service/name`, unique across all files. */
   id: string;
@@ -66,7 +77,7 @@ export interface Slo {
     noDataAfter: number;
     tiers: Tier[];
   };
-  remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget };
+  remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget; auto?: AutoRemediationPolicy };
   /** Where it was written, for messages. */
   origin: { file: string; line: number };
 }

@@ -77,7 +77,7 @@ export class SlackNotifier implements Notifier {
         const alertId = await this.#d.alerts.applyIntent(intent, lane);
         return alertId === null ? undefined : { alertId };
       }
-      if (notification.kind.startsWith('budget.')) return await this.postNotice(notification, lane);
+      if (notification.kind.startsWith('budget.') || notification.kind.startsWith('auto.')) return await this.postNotice(notification, lane);
       if (notification.kind.startsWith('external.')) {
         const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
         return incident ? { incidentId: incident.id } : undefined;

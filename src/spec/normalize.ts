@@ -177,9 +177,18 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
   }
 
   if (!ok || !indicator) return undefined;
-  const { rollback, rerun } = spec.remediation ?? {};
-  const remediation: Slo['remediation'] =
-    spec.remediation && { ...(rollback && { rollback: { ...rollback } }), ...(rerun && { rerun: { ...rerun } }) };
+  const { rollback, rerun, auto } = spec.remediation ?? {};
+  if (auto && !spec.remediation?.[auto.action]) {
+    error(['spec', 'remediation', 'auto', 'action'], `names ${auto.action}, but remediation.${auto.action} gives no target`, 'reference');
+    return undefined;
+  }
+  const remediation: Slo['remediation'] = spec.remediation && {
+    ...(rollback && { rollback: { ...rollback } }),
+    ...(rerun && { rerun: { ...rerun } }),
+    ...(auto && {
+      auto: { action: auto.action, afterDeploySeconds: parseDuration(auto.withinDeploy ?? '30m'), delaySeconds: parseDuration(auto.delay ?? '2m'), dryRun: auto.dryRun ?? false },
+    }),
+  };
   return {
     id: `${doc.metadata.service}/${doc.metadata.name}`,
     name: doc.metadata.name,

@@ -203,7 +203,13 @@ export const SloDoc = z.strictObject({
       })
       .optional(),
     remediation: z
-      .strictObject({ rollback: remediationTarget(ROLLBACK_KINDS).optional(), rerun: remediationTarget(RERUN_KINDS).optional() })
+      .strictObject({
+        rollback: remediationTarget(ROLLBACK_KINDS).optional(),
+        rerun: remediationTarget(RERUN_KINDS).optional(),
+        auto: z
+          .strictObject({ action: z.enum(['rollback', 'rerun']), withinDeploy: Duration.optional(), delay: Duration.optional(), dryRun: z.boolean().optional() })
+          .optional(),
+      })
       .optional(),
   }),
 });
