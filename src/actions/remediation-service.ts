@@ -15,6 +15,7 @@ import type { ActionRow } from './action-store.ts';
 import { loadActionsConfigFile } from './actions-config.ts';
 import { type KubeClients, kubeClients, loadKubeConfig } from './kube-clients.ts';
 import { handlersWithWorkflows } from './workflow-handlers.ts';
+import { startAutoRemediation } from './auto-service.ts';
 
 /** The SLO's short-window burn rate now: the shortest short window of its tiers. */
 async function shortWindowBurnRate(ctx: ServiceContext, sloId: string): Promise<number | null> {
@@ -103,6 +104,7 @@ export function remediation(
     const sloOf = (id: string) => ctx.slos().find((s) => s.id === id);
     slack = remediationSlackExtension({ runner, config, db: ctx.db, slo: sloOf, burnRate: (sloId) => shortWindowBurnRate(ctx, sloId) });
     resumeVerificationsOnLeader(ctx, runner, (action) => slack?.resumedVerification(action));
+    startAutoRemediation(ctx, runner, config, clients);
     ctx.logger.info({ mode: config.mode, rules: config.rules.length }, 'remediation actions on');
   };
   return {
