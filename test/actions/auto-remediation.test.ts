@@ -2,7 +2,14 @@
 // 5 min after a deploy schedules a rollback, announced with a way to cancel; an unauthorized
 // cancel is refused; after the delay it runs once (plan → execute → verify → audit); an
 // authorized cancel stops the next one; the guards skip, and a dry run changes nothing.
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActionRunner } from '../../src/actions/action-runner.ts';
+import { autoRemediationRouter } from '../../src/actions/auto-route.ts';
+import { handlersWithWorkflows } from '../../src/actions/workflow-handlers.ts';
+import { requireBearer } from '../../src/service/http/bearer-auth.ts';
+import { startFakeAirflow } from '../fakes/airflow-api.ts';
 import { createAutoRemediator } from '../../src/actions/auto-remediator.ts';
 import { decideAutoRemediation } from '../../src/actions/auto-remediation.ts';
 import type { AutoRemediationPolicy, Slo } from '../../src/domain/slo.ts';
@@ -158,5 +165,61 @@ describe('automatic remediation, guarded', () => {
     expect(decideAutoRemediation({ ...base, suspects: [{ ...suspect, minutesBefore: 12 }] })).toMatchObject({ act: true, delaySeconds: 120 });
     expect(decideAutoRemediation({ ...base, suspects: [{ ...suspect, minutesBefore: 12 }], alreadyDecided: true })).toMatchObject({ act: false, reason: /at most once per incident/ });
     expect(decideAutoRemediation({ ...base, suspects: [{ ...suspect, minutesBefore: 12, source: 'event' }] })).toMatchObject({ act: false });
+  });
+
+  it('a freshness page re-runs the Airflow DAG once, whose success is posted; the cancel API checks the token and the rules', async () => {
+    const airflow = await startFakeAirflow({ auth: { token: 'af-token-0123' } });
+    const h = await harness(store, config);
+    try {
+      airflow.addDag('hstu_daily');
+      const cfg = { ...config, airflow: { 'ml-airflow': { url: airflow.url, api: 'v2' as const, auth: { tokenEnv: 'AF_TOKEN' }, timeoutSeconds: 10 } } };
+      const runner = createActionRunner({
+        db: store.db,
+        clients: h.clients,
+        config: cfg,
+        clock: h.clock,
+        handlers: handlersWithWorkflows(cfg, { AF_TOKEN: 'af-token-0123' }),
+        sleep: async (ms) => {
+          h.clock.advance(ms / 1000);
+          h.duringWait.shift()?.();
+        },
+      });
+      const slo: Slo = {
+        ...makeSlo({ id: 'hstu/model-freshness', indicator: { kind: 'freshness', query: { source: 'airflow', language: 'airflow', text: 'hstu_daily' }, maxAgeSeconds: 93_600 } }),
+        remediation: { rerun: { kind: 'AirflowDag', namespace: 'ml-airflow', name: 'hstu_daily' }, auto: policy({ action: 'rerun', delaySeconds: 60 }) },
+      };
+      const remediator = createAutoRemediator({ db: store.db, clock: h.clock, runner, config: cfg, clients: h.clients, slos: () => [slo], channels: () => ['log'], outboxWritten: () => {} });
+      await page(slo, h.clock.now());
+      const [pending] = await remediator.decide();
+      expect(pending).toMatchObject({ state: 'pending', action: 'rerun' });
+
+      // The cancel API: the token first, then the rules (mallory may not re-run in ml-airflow).
+      const app = express();
+      app.use('/api/remediation/auto', autoRemediationRouter({ db: store.db, auth: requireBearer('api-token-0123456789'), remediator }));
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/remediation/auto/${pending!.id}/cancel`;
+      const cancel = (headers: Record<string, string>, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      expect((await cancel({}, { actor: 'U0ALICE', reason: 'no' })).status).toBe(401);
+      expect((await cancel({ authorization: 'Bearer api-token-0123456789' }, { actor: 'U0MALLORY', groups: ['S0OTHER'], reason: 'stop it' })).status).toBe(403);
+      server.close();
+
+      h.clock.advance(60);
+      h.duringWait.push(() => {
+        const run = airflow.runs('hstu_daily')[0]!;
+        airflow.setState('hstu_daily', run.dag_run_id, 'success', h.clock.now().toISOString());
+      });
+      const [done] = await remediator.runDue();
+      expect(airflow.runs('hstu_daily')).toHaveLength(1);
+      expect(done).toMatchObject({ state: 'done' });
+      expect(done!.result).toMatch(/^Trigger Airflow DAG hstu_daily on ml-airflow .*Rollout finished \(Airflow DAG run hstu_daily\/burnwatch__\w+ succeeded at /);
+      const posted = (await listOutbox(store.db)).filter((m) => m.kind === 'auto.remediation.result' && m.payload.id === pending!.id);
+      expect(posted.map((m) => m.payload.state)).toEqual(['done']);
+      expect(await remediator.tick()).toEqual([]);
+      expect(airflow.runs('hstu_daily')).toHaveLength(1);
+    } finally {
+      h.close();
+      await airflow.close();
+    }
   });
 });
