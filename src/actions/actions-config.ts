@@ -2,6 +2,7 @@
 // `BURNWATCH_ACTIONS=dry-run|live|disabled` overrides `mode`.
 import { z } from 'zod';
 import type { ActionKind } from './plan.ts';
+import { airflowInstanceSchema, argoWorkflowsSchema } from './workflow-config.ts';
 
 const ruleSchema = z.strictObject({
   /** rollback, rerun, or * */
@@ -29,6 +30,10 @@ export const actionsConfigSchema = z.strictObject({
       settleSeconds: z.number().nonnegative().default(300),
     })
     .default({ timeoutSeconds: 600, pollSeconds: 5, settleSeconds: 300 }),
+  /** Airflow instances by name: an AirflowDag target's namespace names one (src/actions/workflow-config.ts). */
+  airflow: z.record(z.string().regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/), airflowInstanceSchema).default({}),
+  /** The Argo Server that submits WorkflowTemplate targets. */
+  argoWorkflows: argoWorkflowsSchema.optional(),
 });
 
 export type ActionsConfig = z.infer<typeof actionsConfigSchema>;

@@ -3,7 +3,7 @@
 import { ActionError } from './action-error.ts';
 
 export type ActionKind = 'rollback' | 'rerun';
-export type TargetKind = 'Deployment' | 'Rollout' | 'InferenceService' | 'CronJob';
+export type TargetKind = 'Deployment' | 'Rollout' | 'InferenceService' | 'CronJob' | 'AirflowDag' | 'WorkflowTemplate';
 
 export interface TargetRef {
   kind: TargetKind;
@@ -74,11 +74,16 @@ const KINDS: Record<string, TargetKind> = {
   cronjob: 'CronJob',
   cronjobs: 'CronJob',
   cj: 'CronJob',
+  airflowdag: 'AirflowDag',
+  dag: 'AirflowDag',
+  workflowtemplate: 'WorkflowTemplate',
+  workflowtemplates: 'WorkflowTemplate',
+  wftmpl: 'WorkflowTemplate',
 };
 
 export function targetKind(kind: string): TargetKind {
   const k = KINDS[kind.toLowerCase()];
-  if (!k) throw new ActionError('unsupported', `unsupported target kind "${kind}": use Deployment, Rollout, InferenceService or CronJob`);
+  if (!k) throw new ActionError('unsupported', `unsupported target kind "${kind}": use Deployment, Rollout, InferenceService, CronJob, AirflowDag or WorkflowTemplate`);
   return k;
 }
 

@@ -14,6 +14,8 @@ import { type ActionRunner, createActionRunner, type ResumedVerification, type V
 import type { ActionRow } from './action-store.ts';
 import { loadActionsConfigFile } from './actions-config.ts';
 import { type KubeClients, kubeClients, loadKubeConfig } from './kube-clients.ts';
+import { handlersWithWorkflows } from './workflow-handlers.ts';
+import { startAutoRemediation } from './auto-service.ts';
 
 /** The SLO's short-window burn rate now: the shortest short window of its tiers. */
 async function shortWindowBurnRate(ctx: ServiceContext, sloId: string): Promise<number | null> {
@@ -93,6 +95,7 @@ export function remediation(
       config,
       clock: ctx.clock,
       owner: ctx.config.leader.identity,
+      handlers: handlersWithWorkflows(config, env),
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
     });
     for (const row of await runner.resumeInterrupted()) {
@@ -101,6 +104,7 @@ export function remediation(
     const sloOf = (id: string) => ctx.slos().find((s) => s.id === id);
     slack = remediationSlackExtension({ runner, config, db: ctx.db, slo: sloOf, burnRate: (sloId) => shortWindowBurnRate(ctx, sloId) });
     resumeVerificationsOnLeader(ctx, runner, (action) => slack?.resumedVerification(action));
+    startAutoRemediation(ctx, runner, config, clients);
     ctx.logger.info({ mode: config.mode, rules: config.rules.length }, 'remediation actions on');
   };
   return {

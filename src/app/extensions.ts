@@ -4,6 +4,7 @@ import { remediation } from '../actions/remediation-service.ts';
 import { consoleExtension } from '../console/console-extension.ts';
 import { reportsExtension } from '../reports/reports-extension.ts';
 import { slackServiceExtension } from '../slack/slack-extension.ts';
+import { gateExtension } from './gate-extension.ts';
 import type { ServiceExtension } from './start-service.ts';
 
 const actions = remediation();
@@ -12,6 +13,7 @@ export const EXTENSIONS: ServiceExtension[] = [
   actions.service,
   slackServiceExtension({ extensions: [actions.slack], suspects: actions.suspects }),
   reportsExtension,
+  gateExtension,
   // last: its pages answer what no other part claimed
   consoleExtension,
 ];

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
@@ -46,6 +47,8 @@ export interface ServiceContext {
   slos: () => readonly Slo[];
   /** The whole catalog now: SLOs, data sources (with the PROMETHEUS_URL default) and problems. */
   specs: () => LoadedSpecs;
+  /** The error-budget policies loaded now (kind: BudgetPolicy). */
+  policies: () => readonly BudgetPolicy[];
   isLeader: () => boolean;
   /** The sources of the current catalog (they change on reload). */
   sources(): SourceMap;
@@ -315,6 +318,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     http,
     slos: () => catalog.current.slos,
     specs: () => ({ ...catalog.current, sources: withDefaultSources(catalog.current.sources, config.prometheusUrl) }),
+    policies: () => catalog.current.policies ?? [],
     isLeader: () => elector.isLeader(),
     sources: () => sources,
     addNotifier: (n) => notifiers.push(n),

@@ -4,7 +4,8 @@
 import type { Tier } from './tiers.ts';
 
 export type Severity = 'page' | 'ticket';
-export type QueryLanguage = 'promql' | 'sql';
+/** `airflow`: the text is a DAG id (an Airflow DataSource answers freshness: its last successful run). */
+export type QueryLanguage = 'promql' | 'sql' | 'airflow';
 
 /** One query of an indicator, bound to the DataSource that answers it. */
 export interface QueryRef {
@@ -32,6 +33,17 @@ export interface RemediationTarget {
   namespace: string;
   name: string;
   apiVersion?: string;
+}
+
+/** `remediation.auto`: act on a page without a click, guarded (src/actions/auto-remediation.ts). */
+export interface AutoRemediationPolicy {
+  action: 'rollback' | 'rerun';
+  /** Roll back only when the suspected deploy happened at most this long before the burn. */
+  afterDeploySeconds: number;
+  /** "Rolling back in 2 min — Cancel": how long a person has to cancel. */
+  delaySeconds: number;
+  /** Report what it would have done, do nothing. */
+  dryRun: boolean;
 }
 
 export interface Slo {
@@ -74,7 +86,7 @@ export interface Slo {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
-  remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget };
+  remediation?: { rollback?: RemediationTarget; rerun?: RemediationTarget; auto?: AutoRemediationPolicy };
   /**
    * A grouped definition (`spec.groupBy`): evaluated as one SLO per value of these labels, at most
    * `max` of them. Never evaluated itself: see src/evaluator/expand-groups.ts.
@@ -113,4 +125,16 @@ export interface PostgresSourceSpec {
   /** How far back each cycle re-reads for late-arriving rows (default 300). */
   overlapSeconds?: number;
 }
-export type DataSourceSpec = PrometheusSourceSpec | BigQuerySourceSpec | PostgresSourceSpec;
+/** Airflow's REST API (v1: Airflow 2, v2: Airflow 3): freshness from a DAG's last successful run. */
+export interface AirflowSourceSpec {
+  type: 'airflow';
+  name: string;
+  url: string;
+  api: 'v1' | 'v2';
+  /** Bearer token, or basic auth (both usually `${VAR}` from the environment). */
+  token?: string;
+  username?: string;
+  password?: string;
+  timeoutSeconds: number;
+}
+export type DataSourceSpec = PrometheusSourceSpec | BigQuerySourceSpec | PostgresSourceSpec | AirflowSourceSpec;

@@ -5,6 +5,7 @@ import { alertSummary } from './alert-summary.ts';
 import { difference, rollingFigures, weekFigures } from './figures.ts';
 import { incidentSummary } from './incident-summary.ts';
 import { periodSeconds } from './iso-week.ts';
+import { freezeEntries } from './freeze-summary.ts';
 import { remediationSummary } from './remediation-summary.ts';
 import type { AtRiskSlo, ReportData, ServiceReport, SloReport, TeamReport } from './report-data.ts';
 import type { ReportInputs, SloMeasurements } from './report-inputs.ts';
@@ -104,6 +105,7 @@ export function buildReport(inputs: ReportInputs): ReportData {
             alerts: alertSummary(alerts, inputs.incidents, serviceOf, period, previous),
             incidents: incidentSummary(incidents, period, previous, (i) => sloIdsOf(i).find((id) => ids.has(id)) ?? null),
             remediations: remediationSummary(inputs.remediations.filter(belongs), inputs.alerts, serviceOf, period, previous),
+            ...(inputs.freezes && { freezes: freezeEntries(inputs.freezes.filter((r) => ids.has(r.sloId)), period, inputs.generatedAt) }),
           };
         });
       const slos = serviceReports.flatMap((s) => s.slos);

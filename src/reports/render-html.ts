@@ -86,6 +86,10 @@ function serviceSection(s: ServiceReport, rec: Recorded): string {
     `<p><b>Remediations:</b> ${f.plural(r.rollbacks, 'rollback')}, ${f.plural(r.reruns, 're-run')}; ${r.succeeded} succeeded, ${r.failed} failed ` +
       `(last week ${r.previousCount}); median time from page to remediation ${e(f.duration(r.medianPageToRemediationSeconds))}.</p>`,
   );
+  if ((s.freezes ?? []).length > 0) {
+    const items = s.freezes!.map((z) => `<code>${e(z.sloId)}</code> (policy <code>${e(z.policy)}</code>) from ${e(f.timestamp(z.startedAt))} ${z.endedAt ? `to ${e(f.timestamp(z.endedAt))}` : '(still frozen)'}, ${e(f.duration(z.frozenSeconds))} this period`);
+    out.push(`<p><b>Deploy freezes:</b> ${items.join('; ')}.</p>`);
+  }
   if (rec.remediations && r.remediations.length > 0) {
     out.push(
       table(

@@ -100,6 +100,8 @@ function serviceSection(service: ServiceReport, rec: Recorded): string {
       `(last week ${r.previousCount}); median time from page to remediation ${f.duration(r.medianPageToRemediationSeconds)}.`,
     '',
   );
+  const freezes = freezeLine(service);
+  if (freezes) parts.push(freezes, '');
   if (rec.remediations && r.remediations.length > 0) {
     parts.push(
       table(
@@ -117,6 +119,14 @@ function serviceSection(service: ServiceReport, rec: Recorded): string {
     );
   }
   return parts.join('\n');
+}
+
+/** Deploy freezes of the error-budget policy, when there were any. */
+function freezeLine(service: ServiceReport): string | undefined {
+  const list = service.freezes ?? [];
+  if (list.length === 0) return undefined;
+  const items = list.map((z) => `\`${z.sloId}\` (policy \`${z.policy}\`) from ${f.timestamp(z.startedAt)} ${z.endedAt ? `to ${f.timestamp(z.endedAt)}` : '(still frozen)'}, ${f.duration(z.frozenSeconds)} this period`);
+  return `**Deploy freezes:** ${items.join('; ')}.`;
 }
 
 function teamSection(t: TeamReport, rec: Recorded, options: MarkdownOptions): string {

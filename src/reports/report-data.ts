@@ -59,6 +59,17 @@ export interface ServiceReport {
   alerts: AlertSummary;
   incidents: IncidentSummary;
   remediations: RemediationSummary;
+  /** Deploy freezes of the error-budget policy that overlap the period (src/reports/freeze-summary.ts). */
+  freezes?: FreezeEntry[];
+}
+
+export interface FreezeEntry {
+  policy: string;
+  sloId: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** How long it was frozen within the period. */
+  frozenSeconds: number;
 }
 
 /** Where an SLO's figures came from. */

@@ -54,6 +54,13 @@ export interface RemediationRecord {
   outcome: 'succeeded' | 'failed' | 'pending';
 }
 
+export interface FreezeRecord {
+  policy: string;
+  sloId: string;
+  startedAt: string;
+  endedAt: string | null;
+}
+
 export interface ReportInputs {
   title?: string;
   generatedAt: Date;
@@ -64,6 +71,8 @@ export interface ReportInputs {
   alerts: readonly AlertRecord[];
   incidents: readonly IncidentRecord[];
   remediations: readonly RemediationRecord[];
+  /** Deploy freezes (error-budget policy) overlapping the period. */
+  freezes?: readonly FreezeRecord[];
   /** Team → Slack channel; overrides the channel of the team's SLOs. */
   teamChannels?: Readonly<Record<string, string>>;
   notes?: readonly string[];

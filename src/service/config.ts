@@ -8,6 +8,7 @@ import { isDuration, parseDuration } from '../domain/duration.ts';
 import { displayUrl } from '../notify/webhook-notifier.ts';
 import { registerEnvironmentSecrets } from '../secrets/redact.ts';
 import { type ConsoleConfig, consoleConfig, consoleEnvSchema } from './console-config.ts';
+import { type GateConfig, gateConfigOf, gateEnvSchema } from '../gate/gate-config.ts';
 
 const duration = (fallback: string) =>
   z
@@ -66,6 +67,8 @@ export const envSchema = z.object({
   // the web console and read access: BURNWATCH_PUBLIC_URL (links in pages and messages too), BURNWATCH_PUBLIC_READ
   // (/api/* reads, the full /readyz body and the console without the token), BURNWATCH_TRUSTED_PROXIES
   ...consoleEnvSchema.shape,
+  // the deploy gate: BURNWATCH_PUBLIC_READ, BURNWATCH_GATE_MAX_AGE, BURNWATCH_GATE_MAX_RATIO
+  ...gateEnvSchema.shape,
   BURNWATCH_CYCLE_TIMEOUT: duration('50s'),
   BURNWATCH_SHUTDOWN_GRACE: duration('20s'),
   BURNWATCH_RETENTION: duration('400d'),
@@ -135,6 +138,8 @@ export interface Config {
   telemetry: { enabled: boolean; serviceName: string };
   /** The web console (src/console). */
   console: ConsoleConfig;
+  /** The deploy gate (GET /api/gate). */
+  gate: GateConfig;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ServeFlags = {}): Conf
     report: { cron: e.BURNWATCH_REPORT_CRON, timezone: e.BURNWATCH_REPORT_TZ, enabled: e.BURNWATCH_REPORT_ENABLED, outDir: e.BURNWATCH_REPORT_DIR },
     telemetry: { enabled: telemetryOn, serviceName: e.OTEL_SERVICE_NAME },
     console: consoleConfig(e),
+    gate: gateConfigOf(e),
   };
 }
 

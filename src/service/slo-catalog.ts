@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from 'pino';
+import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { diffSpecFiles, hasChanges, type SpecFileChanges, type SpecFiles, snapshotSpecFiles } from './spec-files.ts';
 
@@ -25,6 +26,7 @@ export interface LoadedSpecs {
   slos: Slo[];
   sources: DataSourceSpec[];
   problems: SpecProblem[];
+  policies?: BudgetPolicy[];
 }
 
 export type SpecLoader = (dir: string) => Promise<LoadedSpecs>;

@@ -88,6 +88,7 @@ export class SlackNotifier implements Notifier {
         await this.#d.incidents.announce(notification.kind, Number(notification.payload['incidentId']), notification.payload);
         return undefined;
       }
+      if (notification.kind.startsWith('budget.') || notification.kind.startsWith('auto.')) return await this.postNotice(notification, lane);
       if (notification.kind.startsWith('external.')) {
         const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
         return incident ? { incidentId: incident.id } : undefined;
@@ -111,6 +112,14 @@ export class SlackNotifier implements Notifier {
         : `:white_check_mark: *${intent.sloId}*: its source answers again (it was unknown since ${intent.since}).`;
     const ref = await this.upsertMessage(`nodata:${intent.idempotencyKey}`, channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text) } }] });
     return { ...ref };
+  }
+
+  /** A deploy freeze started, ended or was overridden (src/gate renders the text): once in the owner's channel. */
+  private async postNotice(n: Notification, lane: string | undefined): Promise<Record<string, unknown> | undefined> {
+    const p = n.payload as { slo?: string; channel?: string; text?: string };
+    const channel = p.channel ?? this.#d.alerts.channelFor(p.slo ? this.#d.incidents.deps.slo(p.slo) : undefined, lane);
+    const text = String(p.text ?? n.kind);
+    return { ...(await this.upsertMessage(`notice:${n.idempotencyKey}`, channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text) } }] })) };
   }
 
   /** Runs one job; exported for the CLI and tests that want the effect without the outbox. */

@@ -79,7 +79,7 @@ export async function checkSources(
   try {
     for (const job of slos.flatMap(sqlQueries)) {
       const spec = byName.get(job.ref.source);
-      if (!spec || spec.type === 'prometheus') continue;
+      if (!spec || spec.type === 'prometheus' || spec.type === 'airflow') continue;
       const base = {
         slo: job.slo.id,
         source: spec.name,

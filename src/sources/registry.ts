@@ -2,6 +2,7 @@
 // one line here plus its folder under src/sources/.
 import type { DataSourceSpec } from '../domain/slo.ts';
 import type { Db } from '../store/db.ts';
+import { createAirflowSource } from './airflow/airflow-source.ts';
 import { createBigQuerySource } from './bigquery/bigquery-source.ts';
 import type { JobBytesListener } from './bigquery/job-bytes.ts';
 import { createPostgresSource } from './postgres/postgres-source.ts';
@@ -24,6 +25,7 @@ export const SOURCE_FACTORIES: Factories = {
   prometheus: (spec) => PrometheusSource.fromSpec(spec),
   bigquery: (spec, deps) => createBigQuerySource(spec, { cache: deps?.store, onJobBytes: deps?.onJobBytes }),
   postgres: (spec, deps) => createPostgresSource(spec, { cache: deps?.store }),
+  airflow: (spec) => createAirflowSource(spec),
 };
 
 export class UnsupportedSourceError extends Error {

@@ -22,7 +22,7 @@ export type SliReading = Map<number, Partial<Record<SliPart, number>>>;
 
 export interface SliSource {
   readonly name: string;
-  readonly type: 'prometheus' | 'bigquery' | 'postgres';
+  readonly type: 'prometheus' | 'bigquery' | 'postgres' | 'airflow';
   /** Throws SourceError on failure; never returns made-up zeros for a source that did not answer. */
   read(request: SliRequest): Promise<SliReading>;
   /**

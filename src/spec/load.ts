@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
+import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import type { DataSourceSpec, Slo } from '../domain/slo.ts';
 import { maximumBytesBilledWarning } from './bigquery-billing.ts';
 import { type EnvIssue, expandEnv, expandsEnvironment } from './env.ts';
@@ -16,6 +17,7 @@ import { type ImportFormat, type ImportResult, mapPath, mapPathIn } from './impo
 import { looksLike } from './import/looks-like.ts';
 import { importOpenSloSet, isOpenSlo, OPENSLO_API_VERSIONS } from './import/openslo.ts';
 import { importPyrra, isPyrra, PYRRA_API_VERSION } from './import/pyrra.ts';
+import { loadBudgetPolicies } from './budget-policies.ts';
 import { importSloth, isSloth } from './import/sloth.ts';
 import { checkQueriesOf, implicitPrometheus, normalizeDataSource, normalizeSlo } from './normalize.ts';
 import { type Locator, yamlLocator } from './positions.ts';
@@ -39,6 +41,8 @@ export interface LoadResult {
   slos: Slo[];
   sources: DataSourceSpec[];
   problems: Problem[];
+  /** Error-budget policies (`kind: BudgetPolicy`). */
+  policies?: BudgetPolicy[];
 }
 
 export interface SpecText {
@@ -51,7 +55,7 @@ export type DocumentFormat = 'burnwatch' | ImportFormat;
 
 /** One burnwatch/v1 document, written natively or produced by an importer. */
 export interface Candidate {
-  kind: 'SLO' | 'DataSource';
+  kind: 'SLO' | 'DataSource' | 'BudgetPolicy';
   value: unknown;
   file: string;
   format: DocumentFormat;
@@ -197,7 +201,8 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
     idAt.set(id, `${c.file}:${line}:${column}`);
     if (slo) slos.push(slo);
   }
-  return { slos, sources: [...sources.values()], problems: problems.sort(byPosition) };
+  const policies = loadBudgetPolicies(candidates.filter((c) => c.kind === 'BudgetPolicy' && !c.broken), slos, (c, p, message) => report(c, 'error', 'schema', p, message), (schema, c) => parseStrict(schema, c, report));
+  return { slos, sources: [...sources.values()], problems: problems.sort(byPosition), policies };
 }
 
 function parseStrict<T extends z.ZodType>(
@@ -222,7 +227,7 @@ function overlaps(a: Path, b: Path): boolean {
   return true;
 }
 
-const NATIVE_KINDS = ['SLO', 'DataSource'] as const;
+const NATIVE_KINDS = ['SLO', 'DataSource', 'BudgetPolicy'] as const;
 const KNOWN_API_VERSIONS = [API_VERSION, 'sloth.slok.dev/v1', ...OPENSLO_API_VERSIONS, PYRRA_API_VERSION];
 
 /** A document as written: where it is, for messages. */
@@ -381,14 +386,14 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
           continue;
         }
         const kind = record.kind;
-        if (kind !== 'SLO' && kind !== 'DataSource') {
+        if (kind !== 'SLO' && kind !== 'DataSource' && kind !== 'BudgetPolicy') {
           problem(
             'error',
             'format',
             kind === undefined ? [] : ['kind'],
             kind === undefined
-              ? 'needs kind: SLO or kind: DataSource'
-              : `unknown kind ${JSON.stringify(kind)}${typeof kind === 'string' ? didYouMean(kind, NATIVE_KINDS) : ''}; expected SLO or DataSource`,
+              ? 'needs kind: SLO, DataSource or BudgetPolicy'
+              : `unknown kind ${JSON.stringify(kind)}${typeof kind === 'string' ? didYouMean(kind, NATIVE_KINDS) : ''}; expected SLO, DataSource or BudgetPolicy`,
           );
           continue;
         }

@@ -45,8 +45,18 @@ export interface NormalizeContext {
 
 export function normalizeDataSource(doc: DataSourceDoc): DataSourceSpec {
   const name = doc.metadata.name;
-  const { prometheus, bigquery, postgres } = doc.spec;
+  const { prometheus, bigquery, postgres, airflow } = doc.spec;
   const timeoutOf = (t: string | undefined) => parseDuration(t ?? DEFAULTS.timeout);
+  if (airflow)
+    return {
+      type: 'airflow',
+      name,
+      url: airflow.url,
+      api: airflow.api ?? 'v2',
+      ...(airflow.token !== undefined && { token: airflow.token }),
+      ...(airflow.username !== undefined && { username: airflow.username, password: airflow.password! }),
+      timeoutSeconds: timeoutOf(airflow.timeout),
+    };
   if (prometheus)
     return { type: 'prometheus', name, url: prometheus.url, timeoutSeconds: timeoutOf(prometheus.timeout), headers: prometheus.headers ?? {} };
   if (bigquery)
@@ -191,9 +201,18 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
   if (indicator) checkGrouping(spec.groupBy, spec.maxGroups, indicator, error, warn);
 
   if (!ok || !indicator) return undefined;
-  const { rollback, rerun } = spec.remediation ?? {};
-  const remediation: Slo['remediation'] =
-    spec.remediation && { ...(rollback && { rollback: { ...rollback } }), ...(rerun && { rerun: { ...rerun } }) };
+  const { rollback, rerun, auto } = spec.remediation ?? {};
+  if (auto && !spec.remediation?.[auto.action]) {
+    error(['spec', 'remediation', 'auto', 'action'], `names ${auto.action}, but remediation.${auto.action} gives no target`, 'reference');
+    return undefined;
+  }
+  const remediation: Slo['remediation'] = spec.remediation && {
+    ...(rollback && { rollback: { ...rollback } }),
+    ...(rerun && { rerun: { ...rerun } }),
+    ...(auto && {
+      auto: { action: auto.action, afterDeploySeconds: parseDuration(auto.withinDeploy ?? '30m'), delaySeconds: parseDuration(auto.delay ?? '2m'), dryRun: auto.dryRun ?? false },
+    }),
+  };
   return {
     id: `${doc.metadata.service}/${doc.metadata.name}`,
     name: doc.metadata.name,
@@ -253,6 +272,14 @@ function queryResolver(ctx: NormalizeContext, specSource: string | undefined, er
     const source = named === undefined ? sloSource : sourceOf(named, [...path, 'source']);
     if (!source) return undefined;
     const sourceName = named ?? defaultSource;
+    if (source.type === 'airflow') {
+      // An Airflow DataSource's "query" is the DAG id whose last successful run is the freshness.
+      if (typeof query !== 'string' || !/^[\w.-]{1,250}$/.test(query.trim())) {
+        error(path, `on an Airflow DataSource ("${sourceName}") the query is a DAG id, e.g. hstu_daily`, 'reference');
+        return undefined;
+      }
+      return { source: sourceName, language: 'airflow', text: query.trim() };
+    }
     const native = source.type === 'prometheus' ? 'promql' : 'sql';
     const language = typeof query === 'string' ? native : query.promql !== undefined ? 'promql' : 'sql';
     const text = typeof query === 'string' ? query : (query.promql ?? query.sql)!;
@@ -320,10 +347,17 @@ function normalizeIndicator(
   doc: SloDoc,
   sloSource: DataSourceSpec | undefined,
   sourceOf: (name: string, path: Path) => DataSourceSpec | undefined,
-  queryRef: (query: Query, path: Path) => QueryRef | undefined,
+  anyQueryRef: (query: Query, path: Path) => QueryRef | undefined,
   error: ErrorSink,
 ): Indicator | undefined {
   const ind = doc.spec.indicator;
+  // An Airflow DataSource knows when a DAG last succeeded: it answers freshness only.
+  const queryRef = (query: Query, path: Path): QueryRef | undefined => {
+    const ref = anyQueryRef(query, path);
+    if (ref?.language !== 'airflow' || ind.freshness) return ref;
+    error(path, `DataSource "${ref.source}" is an Airflow source: it answers freshness SLIs only (the last successful run of a DAG)`, 'reference');
+    return undefined;
+  };
   const base = ['spec', 'indicator'];
   if (ind.ratio) {
     const path = [...base, 'ratio'];

@@ -91,7 +91,19 @@ function exactlyOne<K extends string>(keys: readonly K[], none: string, many: (g
   };
 }
 
-export const SOURCE_TYPES = ['prometheus', 'bigquery', 'postgres'] as const;
+export const AirflowSource = z
+  .strictObject({
+    url: z.url({ message: 'must be the Airflow API server URL, e.g. https://airflow.example.com' }),
+    api: z.enum(['v1', 'v2']).optional(),
+    token: NonEmpty.optional(),
+    username: NonEmpty.optional(),
+    password: NonEmpty.optional(),
+    timeout: Duration.optional(),
+  })
+  .refine((a) => (a.username === undefined) === (a.password === undefined), { message: 'username and password go together (basic auth)' })
+  .refine((a) => !(a.token && a.username), { message: 'give a token or a username and password, not both' });
+
+export const SOURCE_TYPES = ['prometheus', 'bigquery', 'postgres', 'airflow'] as const;
 
 export const DataSourceDoc = z.strictObject({
   apiVersion: z.literal(API_VERSION),
@@ -102,12 +114,13 @@ export const DataSourceDoc = z.strictObject({
       prometheus: PrometheusSource.optional(),
       bigquery: BigQuerySource.optional(),
       postgres: PostgresSource.optional(),
+      airflow: AirflowSource.optional(),
     })
     .check(
       exactlyOne(
         SOURCE_TYPES,
-        'needs one of prometheus, bigquery or postgres',
-        (given) => `gives ${given.join(' and ')}: a DataSource is exactly one of prometheus, bigquery or postgres`,
+        'needs one of prometheus, bigquery, postgres or airflow',
+        (given) => `gives ${given.join(' and ')}: a DataSource is exactly one of prometheus, bigquery, postgres or airflow`,
       ),
     ),
 });
@@ -182,7 +195,7 @@ export const TierDoc = z.strictObject({
 
 /** Workload kinds src/actions can act on: roll back a serving workload, re-run a training job. */
 export const ROLLBACK_KINDS = ['Deployment', 'Rollout', 'InferenceService'] as const;
-export const RERUN_KINDS = ['CronJob'] as const;
+export const RERUN_KINDS = ['CronJob', 'AirflowDag', 'WorkflowTemplate'] as const;
 
 const remediationTarget = <K extends readonly [string, ...string[]]>(kinds: K) =>
   z.strictObject({ kind: z.enum(kinds), namespace: Name, name: Name, apiVersion: NonEmpty.optional() });
@@ -241,7 +254,13 @@ export const SloDoc = z.strictObject({
       })
       .optional(),
     remediation: z
-      .strictObject({ rollback: remediationTarget(ROLLBACK_KINDS).optional(), rerun: remediationTarget(RERUN_KINDS).optional() })
+      .strictObject({
+        rollback: remediationTarget(ROLLBACK_KINDS).optional(),
+        rerun: remediationTarget(RERUN_KINDS).optional(),
+        auto: z
+          .strictObject({ action: z.enum(['rollback', 'rerun']), withinDeploy: Duration.optional(), delay: Duration.optional(), dryRun: z.boolean().optional() })
+          .optional(),
+      })
       .optional(),
   }),
 });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { BudgetPolicyDoc } from '../../src/spec/budget-policy-schema.ts';
 import { DataSourceDoc, SloDoc } from '../../src/spec/schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: walking zod's definitions
@@ -25,6 +26,7 @@ describe('README format reference', () => {
   it.each([
     ['SLO', SloDoc],
     ['DataSource', DataSourceDoc],
+    ['BudgetPolicy', BudgetPolicyDoc],
   ] as Array<[string, z.ZodType]>)('documents every field of %s', async (_, schema) => {
     const readme = await readFile(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
     const names = [...fieldNames(schema)];

@@ -226,10 +226,10 @@ const cases: Case[] = [
     message: /must be one of Deployment, Rollout, InferenceService, got "Deploymnet" \(did you mean "Deployment"\?\)/,
   },
   {
-    name: 're-run of something that is not a CronJob',
+    name: 're-run of something that is not a re-run target',
     yaml: slo({ spec: '  remediation:\n    rerun: { kind: Job, namespace: training, name: daily } # <-\n' }),
     field: 'spec.remediation.rerun.kind',
-    message: /must be "CronJob", got "Job"/,
+    message: /must be one of CronJob, AirflowDag, WorkflowTemplate, got "Job"/,
   },
   {
     name: 'environment variable where no address or secret belongs',
@@ -251,7 +251,7 @@ const cases: Case[] = [
     name: 'DataSource with two backends',
     yaml: 'apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: metrics }\nspec: # <-\n  prometheus: { url: "http://localhost:9090" }\n  postgres: { url: "postgres://x" }\n',
     field: 'spec',
-    message: /exactly one of prometheus, bigquery or postgres/,
+    message: /exactly one of prometheus, bigquery, postgres or airflow/,
   },
   {
     name: 'DataSource with a bad URL',

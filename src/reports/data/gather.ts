@@ -8,12 +8,13 @@ import type { Slo } from '../../domain/slo.ts';
 import type { Queryable } from '../../store/repositories/queryable.ts';
 import { periodSeconds } from '../iso-week.ts';
 import type { BurnDownPoint, FigureOrigin, ReportPeriod } from '../report-data.ts';
-import type { IncidentRecord, RemediationRecord, ReportInputs, SloMeasurements } from '../report-inputs.ts';
+import type { FreezeRecord, IncidentRecord, RemediationRecord, ReportInputs, SloMeasurements } from '../report-inputs.ts';
 import { replayAlerts } from './alert-history.ts';
 import { evaluationAt, loadEvaluations, type StoredEvaluation } from './evaluation-history.ts';
 import type { FigureReader } from './figure-reader.ts';
 import { loadIncidents } from './incident-history.ts';
 import { loadRemediations } from './remediation-history.ts';
+import { loadFreezes } from './freeze-history.ts';
 
 export interface GatherOptions {
   slos: readonly Slo[];
@@ -119,7 +120,9 @@ export async function gatherReportInputs(o: GatherOptions): Promise<ReportInputs
   const serviceOf = (id: string) => serviceOfSlo.get(id);
   let incidents: IncidentRecord[] | undefined;
   let remediations: RemediationRecord[] | undefined;
+  let freezes: FreezeRecord[] | undefined;
   if (o.db) {
+    freezes = await loadFreezes(o.db, new Date(o.period.start), new Date(o.period.end));
     incidents = await loadIncidents(o.db, new Date(o.previous.start), new Date(o.period.end), serviceOf);
     const incidentSlo = new Map((incidents ?? []).filter((i) => i.sloId).map((i) => [i.id.replace(/^INC-/, ''), i.sloId as string]));
     remediations = await loadRemediations(o.db, new Date(o.previous.start), new Date(o.period.end), o.slos, incidentSlo);
@@ -161,6 +164,7 @@ export async function gatherReportInputs(o: GatherOptions): Promise<ReportInputs
     incidents: incidents ?? [],
     remediations: remediations ?? [],
     recorded: { alerts: o.db !== undefined, incidents: incidents !== undefined, remediations: remediations !== undefined },
+    ...(freezes && { freezes }),
     notes,
     ...(o.teamChannels ? { teamChannels: o.teamChannels } : {}),
   };

@@ -128,3 +128,9 @@ export function toSloEvaluation(e: StoredEvaluation, window = ''): SloEvaluation
     ...(e.error ? { error: e.error } : {}),
   };
 }
+
+/** The most recent evaluation of one SLO (the deploy gate reads it per request). */
+export async function latestEvaluationOf(q: Queryable, sloId: string): Promise<StoredEvaluation | undefined> {
+  const { rows } = await q.query<Row>('SELECT * FROM evaluations WHERE slo_id = $1 ORDER BY evaluated_at DESC LIMIT 1', [sloId]);
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
