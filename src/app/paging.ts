@@ -8,6 +8,30 @@ import { loadPagingConfig, type PagingConfig, unknownTargets } from '../notify/p
 import { pagingLinks } from '../notify/paging/paging-links.ts';
 import { pagingRoute } from '../notify/paging/paging-route.ts';
 import type { Route } from '../service/evaluation-cycle.ts';
+import type { PagerEventSink } from '../service/http/pager-webhooks.ts';
+
+/** What the rest of the service sees of the pagers: where an SLO's acknowledgements go, and who acts on the pagers' own. */
+export interface PagerBridge {
+  /** The pager channels (`pagerduty:x`, `opsgenie:y`) an SLO's alert of this severity pages. */
+  channelsFor(slo: Slo | undefined, severity: 'page' | 'ticket'): string[];
+  /** The alert lifecycle that applies acknowledgements made in a pager (the Slack bot's alert desk today). */
+  onPagerEvent(sink: PagerEventSink): void;
+  /** Applies one verified pager event through the registered sink. */
+  apply: PagerEventSink;
+}
+
+/** The bridge of a service without a paging file: no channels, and nothing to apply. */
+export function pagerBridge(paging: Paging | undefined): PagerBridge {
+  let sink: PagerEventSink | undefined;
+  return {
+    channelsFor: (slo, severity) =>
+      paging ? paging.route({ kind: 'acknowledged', severity } as never, slo).filter((c) => c.startsWith('pagerduty:') || c.startsWith('opsgenie:')) : [],
+    onPagerEvent: (s) => {
+      sink = s;
+    },
+    apply: async (event) => (sink ? sink(event) : { applied: false, note: 'no alert lifecycle to apply it to (the Slack bot is off); recorded in the audit log' }),
+  };
+}
 
 export interface Paging {
   config: PagingConfig;

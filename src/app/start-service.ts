@@ -33,7 +33,8 @@ import { recordAudit } from '../store/repositories/audit-log.ts';
 import { redact } from '../secrets/redact.ts';
 import { buildSources, type SourceFactories, withDefaultSources } from './build-sources.ts';
 import { createElector } from './leader.ts';
-import { buildPaging, type Paging } from './paging.ts';
+import { buildPaging, type Paging, type PagerBridge, pagerBridge } from './paging.ts';
+import { pagerWebhookRouter } from '../service/http/pager-webhooks.ts';
 import { slosView, toEvaluation } from './slos-view.ts';
 
 /** What an extension (the Slack bot) gets to plug itself in before the server listens. */
@@ -66,6 +67,8 @@ export interface ServiceContext {
   onStop(fn: () => Promise<void>): void;
   /** Runs each time this replica becomes the leader (at start-up when there is no election): resume leader-only work. */
   onLeader(fn: () => void): void;
+  /** The pagers: where acknowledgements go, and the hook for the ones made in a pager. */
+  pagers: PagerBridge;
 }
 
 export type ServiceExtension = (ctx: ServiceContext) => void | Promise<void>;
@@ -131,6 +134,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const paging: Paging | undefined = config.pagingConfigFile
     ? buildPaging({ file: config.pagingConfigFile, clock, publicUrl: config.publicUrl, env: process.env })
     : undefined;
+  const pagers = pagerBridge(paging);
   const checkPaging = (slos: readonly Slo[]) => {
     for (const problem of paging?.problems(slos) ?? []) logger.error({ problem }, `paging: ${problem}; its pages go nowhere until the paging file names it`);
   };
@@ -328,7 +332,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     outboxWritten,
     onStop: (fn) => stopHooks.push(fn),
     onLeader: (fn) => leaderHooks.push(fn),
+    pagers,
   };
+  // Acknowledgements and resolutions made in PagerDuty / Opsgenie come back here (verified, once each).
+  if (paging) http.mount('/api', pagerWebhookRouter({ db, clock, logger, paging: paging.config, sink: pagers.apply }));
   for (const extension of options.extensions ?? []) await extension(ctx);
   http.finish();
 

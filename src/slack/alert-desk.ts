@@ -21,6 +21,8 @@ export type ChangeSuspects = (slo: Slo | undefined, sloId: string, from: Date, t
 export interface AlertDeskDeps extends DeskDeps {
   incidents: IncidentDesk;
   suspects?: ChangeSuspects;
+  /** Told in the acknowledgement's transaction (the pagers are acknowledged through the outbox). */
+  onAcknowledged?: (q: Queryable, alert: AlertRecord, person: Person, at: Date) => Promise<void>;
 }
 
 /** How long before the estimated onset a change still counts as "shortly before". */
@@ -107,12 +109,18 @@ export class AlertDesk {
       if (alert.acknowledgedBy) throw new IncidentError('invalid_transition', `Already acknowledged by ${alert.acknowledgedBy.name}.`);
       await updateAlert(q, alert.id, { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person });
       jobs.add({ kind: 'slack.alert.sync', alertId }, alert.channel);
+      await this.#d.onAcknowledged?.(q, alert, person, now);
       if (alert.incidentId !== null) {
         const incident = await getIncident(q, alert.incidentId, true);
         if (incident) await this.#d.incidents.applyIn(q, jobs, incident, acknowledge(incident, person, now));
       }
       return { ...alert, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person };
     });
+  }
+
+  /** The open alert episode of an SLO and severity, if any (an acknowledgement made in a pager names these). */
+  async openEpisode(sloId: string, severity: 'page' | 'ticket'): Promise<AlertRecord | undefined> {
+    return this.#d.incidents.tx(async (q) => openAlert(q, sloId, severity));
   }
 
   async silence(alertId: number, person: Person, option: SilenceOption): Promise<Date | null> {

@@ -15,6 +15,7 @@ import { verifyBotToken } from './verify-token.ts';
 import { redactingFetch } from '../secrets/redact.ts';
 import { resolveInsideRoot } from '../spec/file-reference.ts';
 import { loadAuthorizationPolicy } from '../authz/load-policy.ts';
+import { enqueue } from '../store/repositories/outbox.ts';
 
 export interface SlackServiceOptions {
   /** Remediation buttons and listeners (src/actions), suspected-change sources. */
@@ -45,7 +46,35 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     const slo = (id: string) => resolveSlo(ctx.slos(), id);
     const deskDeps = { db: ctx.db, clock: ctx.clock, config: botConfig, slo, slos: ctx.slos };
     const incidents = new IncidentDesk(deskDeps);
-    const alerts = new AlertDesk({ ...deskDeps, incidents, ...(options.suspects ? { suspects: options.suspects } : {}) });
+    const alerts = new AlertDesk({
+      ...deskDeps,
+      incidents,
+      ...(options.suspects ? { suspects: options.suspects } : {}),
+      // An acknowledgement in Slack acknowledges the page in PagerDuty / Opsgenie too (not back where it came from).
+      onAcknowledged: async (q, alert, person, at) => {
+        const from = person.id.split(':')[0];
+        for (const channel of ctx.pagers.channelsFor(slo(alert.sloId), alert.severity)) {
+          if (channel.startsWith(`${from}:`)) continue;
+          await enqueue(q, {
+            idempotencyKey: `ack:${alert.id}|${channel}`,
+            channel,
+            kind: 'alert.acknowledged',
+            payload: { alert: 'acknowledged', slo: alert.sloId, severity: alert.severity, acknowledgedBy: person.name, at: at.toISOString() },
+            at,
+          });
+        }
+      },
+    });
+    // An acknowledgement or resolution made in a pager acknowledges the alert here (its message, the incident timeline).
+    ctx.pagers.onPagerEvent(async (event) => {
+      const episode = await alerts.openEpisode(event.sloId, event.severity === 'ticket' ? 'ticket' : 'page');
+      if (!episode) return { applied: false, note: `no open ${event.severity} alert of ${event.sloId}` };
+      if (episode.acknowledgedBy) return { applied: false, note: `already acknowledged by ${episode.acknowledgedBy.name}` };
+      const verb = event.action === 'resolved' ? 'resolved' : 'acknowledged';
+      await alerts.acknowledge(episode.id, { id: `${event.source}:${event.actor}`, name: `${event.actor} (${verb} in ${event.source === 'pagerduty' ? 'PagerDuty' : 'Opsgenie'})` });
+      ctx.outboxWritten();
+      return { applied: true };
+    });
     const extensions = options.extensions ?? [];
     const templatesDir = ctx.config.playbooksDir;
 

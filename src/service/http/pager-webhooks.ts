@@ -4,7 +4,7 @@
 // store, so a replay or a retry on another replica changes nothing), and every accepted one is
 // audited. Anything that is not burnwatch's is answered 200 and ignored, so the pager does not
 // retry it forever.
-import express, { type Express } from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.ts';
 import type { PagingConfig } from '../../notify/paging/paging-config.ts';
@@ -24,7 +24,9 @@ export interface PagerWebhookDeps {
   sink: PagerEventSink;
 }
 
-export function mountPagerWebhooks(app: Express, deps: PagerWebhookDeps): void {
+/** POST /pagerduty/webhook and /opsgenie/webhook, to mount under /api. */
+export function pagerWebhookRouter(deps: PagerWebhookDeps): Router {
+  const app = express.Router();
   const raw = express.raw({ type: () => true, limit: '256kb' });
 
   const accept = async (event: PagerEvent | { ignored: string }, res: express.Response) => {
@@ -49,7 +51,7 @@ export function mountPagerWebhooks(app: Express, deps: PagerWebhookDeps): void {
     res.status(200).json({ applied: result.applied, ...(result.note ? { note: result.note } : {}) });
   };
 
-  app.post('/api/pagerduty/webhook', raw, async (req, res) => {
+  app.post('/pagerduty/webhook', raw, async (req, res) => {
     const secrets = (deps.paging.pagerduty?.webhookSecrets ?? []).map((s) => s.read()).filter((s): s is string => !!s);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!verifyPagerDutySignature(body, req.get('x-pagerduty-signature'), secrets)) {
@@ -67,7 +69,7 @@ export function mountPagerWebhooks(app: Express, deps: PagerWebhookDeps): void {
     await accept(parsePagerDutyWebhook(json), res);
   });
 
-  app.post('/api/opsgenie/webhook', raw, async (req, res) => {
+  app.post('/opsgenie/webhook', raw, async (req, res) => {
     if (!verifyToken(req.get('x-burnwatch-token'), deps.paging.opsgenie?.webhookToken?.read())) {
       deps.logger.warn({ ip: req.ip }, 'refused an Opsgenie webhook: bad or missing X-Burnwatch-Token');
       res.status(401).json({ error: 'bad token' });
@@ -82,4 +84,5 @@ export function mountPagerWebhooks(app: Express, deps: PagerWebhookDeps): void {
     }
     await accept(parseOpsgenieWebhook(json, deps.clock.now()), res);
   });
+  return app;
 }

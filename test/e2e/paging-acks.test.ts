@@ -1,0 +1,156 @@
+// Acknowledgements both ways between Slack and PagerDuty, on the wired service: a real
+// Prometheus with two burning SLOs that page one PagerDuty service, the Slack bot driven by
+// signed requests against the recording Slack fake, and a wire-level PagerDuty fake. An ack
+// clicked in Slack acknowledges the PagerDuty incident; an ack made in PagerDuty (a signed v3
+// webhook) acknowledges burnwatch's alert and its Slack message, once; a forged one is refused.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningService, startService } from '../../src/app/start-service.ts';
+import { fixedClock } from '../../src/domain/clock.ts';
+import { loadConfig } from '../../src/service/config.ts';
+import { ACTION } from '../../src/slack/action-ids.ts';
+import { slackServiceExtension } from '../../src/slack/slack-extension.ts';
+import { SOURCE_FACTORIES } from '../../src/sources/registry.ts';
+import { loadSpecs } from '../../src/spec/load.ts';
+import { type FakePagerDuty, pagerDutySignature, pagerDutyWebhookBody, startFakePagerDuty } from '../fakes/pagerduty-api.ts';
+import { FakeSlackApi } from '../fakes/slack-api.ts';
+import { SlackRequester } from '../fakes/slack-requests.ts';
+import { type PrometheusServer, profile, scenario, startPrometheus, unix } from '../fixtures/prometheus/index.ts';
+import { makeTempDir } from '../helpers/test-databases.ts';
+import { until } from '../helpers/until.ts';
+
+const SECRET = 'e2e-slack-signing-secret-0123456789';
+const PD_KEY = 'f00dfeedf00dfeedf00dfeedf00dfeed';
+const PD_WEBHOOK_SECRET = 'pd-webhook-secret-0123456789';
+const B = unix('2026-11-21T10:00:00Z');
+const iso = (t: number) => new Date(t * 1000).toISOString();
+const alice = { id: 'UALICE01', name: 'alice' };
+
+const slo = (promUrl: string, name: string, code: string) => `apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: ${name}, service: hstu-ranker }
+spec:
+  objective: 99.9
+  window: 30d
+  source: prometheus
+  indicator:
+    ratio:
+      bad: sum(increase(ranker_requests_total{region="${code}",code=~"5.."}[$window]))
+      total: sum(increase(ranker_requests_total{region="${code}"}[$window]))
+  alerting: { channel: "#recs-oncall", page: pagerduty:ranker }
+---
+`;
+
+describe('acknowledgements between Slack and PagerDuty', () => {
+  let prom: PrometheusServer;
+  let pd: FakePagerDuty;
+  let dir: string;
+  let service: RunningService;
+  const slack = new FakeSlackApi();
+  const clock = fixedClock(iso(B - 300));
+  let requester: SlackRequester;
+  let channel: string;
+
+  beforeAll(async () => {
+    let s = scenario({ start: B - 30 * 86_400, end: B + 3600, step: 60 });
+    for (const region of ['us', 'eu'])
+      s = s
+        .counter('ranker_requests_total', { region, code: '200' }, [profile(20), profile(1).step(B, 0.8)])
+        .counter('ranker_requests_total', { region, code: '500' }, [profile(20), profile(0).step(B, 0.2)]);
+    prom = await startPrometheus(s);
+    pd = await startFakePagerDuty();
+    pd.addService(PD_KEY);
+    await slack.start();
+    channel = slack.addChannel('recs-oncall', [alice.id]);
+    dir = await makeTempDir();
+    await fs.mkdir(path.join(dir, 'slos'));
+    await fs.writeFile(
+      path.join(dir, 'slos', 'ranker.yaml'),
+      `apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: prometheus }\nspec:\n  prometheus: { url: "${prom.url}" }\n---\n${slo(prom.url, 'availability-us', 'us')}${slo(prom.url, 'availability-eu', 'eu')}`,
+    );
+    await fs.writeFile(
+      path.join(dir, 'paging.yaml'),
+      `pagerduty:\n  eventsUrl: ${pd.url}\n  services:\n    ranker: { routingKey: { env: TEST_PD_KEY } }\n  webhookSecrets: [{ env: TEST_PD_WEBHOOK_SECRET }]\n`,
+    );
+    process.env.TEST_PD_KEY = PD_KEY;
+    process.env.TEST_PD_WEBHOOK_SECRET = PD_WEBHOOK_SECRET;
+    const env = {
+      BURNWATCH_PORT: '0',
+      BURNWATCH_HOST: '127.0.0.1',
+      BURNWATCH_DATA_DIR: path.join(dir, 'data'),
+      BURNWATCH_SLOS_DIR: path.join(dir, 'slos'),
+      BURNWATCH_PAGING_CONFIG: path.join(dir, 'paging.yaml'),
+      BURNWATCH_SCHEDULE: '* * * * * *',
+      BURNWATCH_NOTIFY_LOG: 'false',
+      BURNWATCH_LEADER: 'none',
+      BURNWATCH_OUTBOX_BACKOFF: '1s',
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.apiUrl,
+    };
+    service = await startService({
+      config: loadConfig(env),
+      clock,
+      logger: pino({ level: 'silent' }),
+      loadSpecs: (d) => loadSpecs([d], { cwd: dir }),
+      sourceFactories: SOURCE_FACTORIES,
+      extensions: [slackServiceExtension({ env })],
+    });
+    requester = new SlackRequester(`${service.url}/slack/events`, SECRET);
+    clock.set(iso(B + 360));
+  });
+  afterAll(async () => {
+    await service?.stop('test');
+    await slack.stop();
+    await pd?.close();
+    await prom?.destroy();
+    await fs.rm(dir, { recursive: true, force: true });
+    delete process.env.TEST_PD_KEY;
+    delete process.env.TEST_PD_WEBHOOK_SECRET;
+  });
+
+  const alertOf = async (sloId: string) => {
+    const { rows } = await service.store.db.query('SELECT id, state, acknowledged_by FROM slack_alerts WHERE slo_id = $1', [sloId]);
+    return rows[0] as { id: number | string; state: string; acknowledged_by: { name: string } | null } | undefined;
+  };
+  const incidentOf = (sloId: string) => pd.incidents.find((i) => i.dedupKey === `burnwatch/${sloId}/page`);
+
+  it('pages PagerDuty once per SLO and posts both alerts in Slack', async () => {
+    await until('two PagerDuty incidents', () => pd.incidents.length === 2, 60_000);
+    await until('two Slack alerts', async () => (await alertOf('hstu-ranker/availability-us')) && (await alertOf('hstu-ranker/availability-eu')), 60_000);
+    expect(incidentOf('hstu-ranker/availability-us')?.status).toBe('triggered');
+  });
+
+  it('an acknowledgement clicked in Slack acknowledges the PagerDuty incident', async () => {
+    const alert = (await alertOf('hstu-ranker/availability-us'))!;
+    const res = await requester.blockAction({ user: alice, actionId: ACTION.alertAck, value: String(alert.id), channel, messageTs: slack.messagesIn(channel)[0]!.ts, responseUrl: slack.responseUrl() });
+    expect(res.status).toBe(200);
+    await until('the PagerDuty incident acknowledged', () => incidentOf('hstu-ranker/availability-us')?.status === 'acknowledged', 30_000);
+    expect(incidentOf('hstu-ranker/availability-eu')?.status).toBe('triggered');
+  });
+
+  it('an acknowledgement made in PagerDuty acknowledges the alert here, once; a forged one is refused', async () => {
+    const url = `${service.url}/api/pagerduty/webhook`;
+    const body = pagerDutyWebhookBody('incident.acknowledged', incidentOf('hstu-ranker/availability-eu')!, 'Maeve');
+    const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pagerduty-signature': pagerDutySignature(body, 'guessed-secret') }, body });
+    expect(forged.status).toBe(401);
+    expect((await alertOf('hstu-ranker/availability-eu'))?.state).toBe('firing');
+
+    const signed = { 'content-type': 'application/json', 'x-pagerduty-signature': pagerDutySignature(body, PD_WEBHOOK_SECRET) };
+    const first = await fetch(url, { method: 'POST', headers: signed, body });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ applied: true });
+    const alert = await alertOf('hstu-ranker/availability-eu');
+    expect(alert?.state).toBe('acknowledged');
+    expect(alert?.acknowledged_by?.name).toBe('Maeve (acknowledged in PagerDuty)');
+    // The Slack message says so.
+    await until('the Slack alert updated', () => JSON.stringify(slack.messagesIn(channel)).includes('Maeve'), 30_000);
+    // A replay of the same delivery changes nothing.
+    const replay = await fetch(url, { method: 'POST', headers: signed, body });
+    expect(await replay.json()).toEqual({ duplicate: true });
+    // Not sent back to PagerDuty, where it came from.
+    expect(pd.requests.filter((r) => r.event.event_action === 'acknowledge' && r.event.dedup_key === 'burnwatch/hstu-ranker/availability-eu/page')).toHaveLength(0);
+  });
+});
