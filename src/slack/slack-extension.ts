@@ -16,6 +16,7 @@ import { redactingFetch } from '../secrets/redact.ts';
 import { resolveInsideRoot } from '../spec/file-reference.ts';
 import { loadAuthorizationPolicy } from '../authz/load-policy.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
+import { startPageEscalation } from './page-escalation.ts';
 
 export interface SlackServiceOptions {
   /** Remediation buttons and listeners (src/actions), suspected-change sources. */
@@ -65,6 +66,9 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
         }
       },
     });
+    // Pages nobody acknowledges go up `alerting.escalation`, one step per `escalateAfter`.
+    const stopEscalation = startPageEscalation({ db: ctx.db, clock: ctx.clock, logger, slo, isLeader: ctx.isLeader, outboxWritten: ctx.outboxWritten });
+    ctx.onStop(async () => stopEscalation());
     // An acknowledgement or resolution made in a pager acknowledges the alert here (its message, the incident timeline).
     ctx.pagers.onPagerEvent(async (event) => {
       const episode = await alerts.openEpisode(event.sloId, event.severity === 'ticket' ? 'ticket' : 'page');

@@ -88,7 +88,7 @@ export class SlackNotifier implements Notifier {
         await this.#d.incidents.announce(notification.kind, Number(notification.payload['incidentId']), notification.payload);
         return undefined;
       }
-      if (notification.kind.startsWith('budget.') || notification.kind.startsWith('auto.')) return await this.postNotice(notification, lane);
+      if (notification.kind.startsWith('budget.') || notification.kind.startsWith('auto.') || notification.kind === 'escalation.page') return await this.postNotice(notification, lane);
       if (notification.kind.startsWith('external.')) {
         const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
         return incident ? { incidentId: incident.id } : undefined;

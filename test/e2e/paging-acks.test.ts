@@ -11,6 +11,7 @@ import { type RunningService, startService } from '../../src/app/start-service.t
 import { fixedClock } from '../../src/domain/clock.ts';
 import { loadConfig } from '../../src/service/config.ts';
 import { ACTION } from '../../src/slack/action-ids.ts';
+import { escalateDuePages } from '../../src/slack/page-escalation.ts';
 import { slackServiceExtension } from '../../src/slack/slack-extension.ts';
 import { SOURCE_FACTORIES } from '../../src/sources/registry.ts';
 import { loadSpecs } from '../../src/spec/load.ts';
@@ -23,12 +24,13 @@ import { until } from '../helpers/until.ts';
 
 const SECRET = 'e2e-slack-signing-secret-0123456789';
 const PD_KEY = 'f00dfeedf00dfeedf00dfeedf00dfeed';
+const LEADS_KEY = 'abadcafeabadcafeabadcafeabadcafe';
 const PD_WEBHOOK_SECRET = 'pd-webhook-secret-0123456789';
 const B = unix('2026-11-21T10:00:00Z');
 const iso = (t: number) => new Date(t * 1000).toISOString();
 const alice = { id: 'UALICE01', name: 'alice' };
 
-const slo = (promUrl: string, name: string, code: string) => `apiVersion: burnwatch/v1
+const slo = (promUrl: string, name: string, code: string, extra = '') => `apiVersion: burnwatch/v1
 kind: SLO
 metadata: { name: ${name}, service: hstu-ranker }
 spec:
@@ -39,7 +41,7 @@ spec:
     ratio:
       bad: sum(increase(ranker_requests_total{region="${code}",code=~"5.."}[$window]))
       total: sum(increase(ranker_requests_total{region="${code}"}[$window]))
-  alerting: { channel: "#recs-oncall", page: pagerduty:ranker }
+  alerting: { channel: "#recs-oncall", page: pagerduty:ranker${extra} }
 ---
 `;
 
@@ -55,7 +57,7 @@ describe('acknowledgements between Slack and PagerDuty', () => {
 
   beforeAll(async () => {
     let s = scenario({ start: B - 30 * 86_400, end: B + 3600, step: 60 });
-    for (const region of ['us', 'eu'])
+    for (const region of ['us', 'eu', 'apac'])
       s = s
         .counter('ranker_requests_total', { region, code: '200' }, [profile(20), profile(1).step(B, 0.8)])
         .counter('ranker_requests_total', { region, code: '500' }, [profile(20), profile(0).step(B, 0.2)]);
@@ -68,13 +70,15 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     await fs.mkdir(path.join(dir, 'slos'));
     await fs.writeFile(
       path.join(dir, 'slos', 'ranker.yaml'),
-      `apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: prometheus }\nspec:\n  prometheus: { url: "${prom.url}" }\n---\n${slo(prom.url, 'availability-us', 'us')}${slo(prom.url, 'availability-eu', 'eu')}`,
+      `apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: prometheus }\nspec:\n  prometheus: { url: "${prom.url}" }\n---\n${slo(prom.url, 'availability-us', 'us')}${slo(prom.url, 'availability-eu', 'eu')}${slo(prom.url, 'availability-apac', 'apac', ', escalateAfter: 1m, escalation: ["slack:@SLEADS", "pagerduty:leads"]')}`,
     );
     await fs.writeFile(
       path.join(dir, 'paging.yaml'),
-      `pagerduty:\n  eventsUrl: ${pd.url}\n  services:\n    ranker: { routingKey: { env: TEST_PD_KEY } }\n  webhookSecrets: [{ env: TEST_PD_WEBHOOK_SECRET }]\n`,
+      `pagerduty:\n  eventsUrl: ${pd.url}\n  services:\n    ranker: { routingKey: { env: TEST_PD_KEY } }\n    leads: { routingKey: { env: TEST_PD_LEADS_KEY } }\n  webhookSecrets: [{ env: TEST_PD_WEBHOOK_SECRET }]\n`,
     );
     process.env.TEST_PD_KEY = PD_KEY;
+    process.env.TEST_PD_LEADS_KEY = LEADS_KEY;
+    pd.addService(LEADS_KEY);
     process.env.TEST_PD_WEBHOOK_SECRET = PD_WEBHOOK_SECRET;
     const env = {
       BURNWATCH_PORT: '0',
@@ -108,6 +112,7 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     await prom?.destroy();
     await fs.rm(dir, { recursive: true, force: true });
     delete process.env.TEST_PD_KEY;
+    delete process.env.TEST_PD_LEADS_KEY;
     delete process.env.TEST_PD_WEBHOOK_SECRET;
   });
 
@@ -118,7 +123,7 @@ describe('acknowledgements between Slack and PagerDuty', () => {
   const incidentOf = (sloId: string) => pd.incidents.find((i) => i.dedupKey === `burnwatch/${sloId}/page`);
 
   it('pages PagerDuty once per SLO and posts both alerts in Slack', async () => {
-    await until('two PagerDuty incidents', () => pd.incidents.length === 2, 60_000);
+    await until('three PagerDuty incidents', () => pd.incidents.length === 3, 60_000);
     await until('two Slack alerts', async () => (await alertOf('hstu-ranker/availability-us')) && (await alertOf('hstu-ranker/availability-eu')), 60_000);
     expect(incidentOf('hstu-ranker/availability-us')?.status).toBe('triggered');
   });
@@ -152,5 +157,32 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     expect(await replay.json()).toEqual({ duplicate: true });
     // Not sent back to PagerDuty, where it came from.
     expect(pd.requests.filter((r) => r.event.event_action === 'acknowledge' && r.event.dedup_key === 'burnwatch/hstu-ranker/availability-eu/page')).toHaveLength(0);
+  });
+
+  it('escalates a page nobody acknowledged: the leads group after 1m, their pager after 2m, each once', async () => {
+    const leadsMention = () => slack.messagesIn(channel).filter((m) => m.text.includes('<!subteam^SLEADS>'));
+    const leadsPages = () => pd.incidents.filter((i) => i.routingKey === LEADS_KEY);
+    const fired = (await service.store.db.query("SELECT fired_at FROM slack_alerts WHERE slo_id = 'hstu-ranker/availability-apac'")).rows[0].fired_at as Date;
+    // A pass of our own at chosen instants (the service's own passes run beside it; each step is claimed once).
+    const specs = await loadSpecs([path.join(dir, 'slos')], { cwd: dir });
+    const pass = () =>
+      escalateDuePages({ db: service.store.db, clock, logger: pino({ level: 'silent' }), slo: (id) => specs.slos.find((x) => x.id === id), isLeader: () => true, outboxWritten: () => {} });
+    clock.set(new Date(fired.getTime() + 59_000).toISOString());
+    expect(await pass()).toBe(0); // nothing due yet
+    expect(leadsMention()).toHaveLength(0);
+    clock.set(new Date(fired.getTime() + 61_000).toISOString());
+    await until('the leads mentioned', () => leadsMention().length === 1, 30_000);
+    expect(leadsMention()[0]!.text).toContain('hstu-ranker/availability-apac');
+    expect(leadsPages()).toHaveLength(0);
+    clock.set(new Date(fired.getTime() + 121_000).toISOString());
+    await until("the leads' pager", () => leadsPages().length === 1, 30_000);
+    expect(leadsPages()[0]!.dedupKey).toBe('burnwatch/hstu-ranker/availability-apac/page');
+    // The acknowledged SLOs never escalate, and no step is taken twice.
+    clock.set(new Date(fired.getTime() + 600_000).toISOString());
+    expect(await pass()).toBe(0);
+    expect(leadsMention()).toHaveLength(1);
+    expect(leadsPages()).toHaveLength(1);
+    const { rows } = await service.store.db.query('SELECT count(*) AS n FROM alert_escalations');
+    expect(Number(rows[0].n)).toBe(2);
   });
 });
