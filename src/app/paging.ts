@@ -2,6 +2,7 @@
 import type { Clock } from '../domain/clock.ts';
 import type { Slo } from '../domain/slo.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { type OnCallPerson, whoIsOnCall } from '../notify/paging/on-call.ts';
 import { opsgenieNotifier } from '../notify/opsgenie/opsgenie-notifier.ts';
 import { pagerDutyNotifier } from '../notify/pagerduty/pagerduty-notifier.ts';
 import { loadPagingConfig, type PagingConfig, unknownTargets } from '../notify/paging/paging-config.ts';
@@ -18,6 +19,10 @@ export interface PagerBridge {
   onPagerEvent(sink: PagerEventSink): void;
   /** Applies one verified pager event through the registered sink. */
   apply: PagerEventSink;
+  /** Who is on call for a team (the paging file's `oncall`); undefined for a team it does not name. */
+  onCall(team: string, now: Date): Promise<OnCallPerson[] | undefined>;
+  /** The teams the paging file names in `oncall`. */
+  onCallTeams(): string[];
 }
 
 /** The bridge of a service without a paging file: no channels, and nothing to apply. */
@@ -30,6 +35,8 @@ export function pagerBridge(paging: Paging | undefined): PagerBridge {
       sink = s;
     },
     apply: async (event) => (sink ? sink(event) : { applied: false, note: 'no alert lifecycle to apply it to (the Slack bot is off); recorded in the audit log' }),
+    onCall: async (team, now) => (paging ? whoIsOnCall(paging.config, team, now) : undefined),
+    onCallTeams: () => Object.keys(paging?.config.oncall ?? {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // change and enqueues the Slack jobs; the outbox does the slow Slack calls), then
 // kicks the outbox. Over HTTP, requests pass the timestamp guard before Bolt checks
 // the signature; Socket Mode (SLACK_APP_TOKEN) needs no public URL.
+import { escapeSlackText } from '../authz/escape-slack-text.ts';
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, type Logger as BoltLogger, LogLevel, type RespondFn, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
@@ -71,6 +72,8 @@ export interface SlackAppDeps {
   policy?: AuthorizationPolicy;
   /** The on-call user group of an SLO's owner, for `sloOwners` rules. */
   ownerGroupOf?: (sloId: string) => string | undefined;
+  /** `/oncall [team]`: who is on call (PagerDuty's on-calls or a static rota, src/notify/paging/on-call.ts). */
+  onCall?: { teams: () => string[]; lookup: (team: string) => Promise<Array<{ name: string; email: string; level: number; until?: string }> | undefined> };
 }
 
 export interface SlackApp {
@@ -317,6 +320,39 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         default:
           await reply(sub && sub !== 'help' ? `I don't know \`/incident ${escapeMrkdwn(sub)}\`.\n${HELP}` : HELP);
       }
+    });
+  });
+
+  app.command('/oncall', async ({ ack, command, respond, client }) => {
+    await ack();
+    const reply = ephemeral(respond);
+    await guarded(logger, reply, { command: '/oncall' }, async () => {
+      if (!(await allowed({ user: command.user_id, action: 'slo.status' }, reply))) return;
+      const teams = deps.onCall?.teams() ?? [];
+      const asked = command.text.trim();
+      const wanted = asked ? [asked] : teams;
+      if (wanted.length === 0) {
+        await respond({ response_type: 'ephemeral', text: 'No on-call is set up: add an `oncall:` section to the paging file (BURNWATCH_PAGING_CONFIG).' });
+        return;
+      }
+      const lines: string[] = [];
+      for (const team of wanted) {
+        const people = await deps.onCall!.lookup(team);
+        if (!people) {
+          lines.push(`*${escapeSlackText(team)}*: not in the paging file's \`oncall\` (teams: ${teams.map(escapeSlackText).join(', ') || 'none'})`);
+          continue;
+        }
+        // Mention people by their Slack account when their e-mail has one; otherwise by name.
+        const named = await Promise.all(
+          people.map(async (p) => {
+            const found = await client.users.lookupByEmail({ email: p.email }).catch(() => undefined);
+            const who = found?.user?.id ? `<@${found.user.id}>` : `${escapeSlackText(p.name)} (${escapeSlackText(p.email)})`;
+            return `${who}${p.level > 1 ? ` (level ${p.level})` : ''}${p.until ? ` until ${p.until.slice(0, 16).replace('T', ' ')} UTC` : ''}`;
+          }),
+        );
+        lines.push(`*${escapeSlackText(team)}*: ${named.join(', ') || 'nobody'}`);
+      }
+      await respond({ response_type: 'ephemeral', text: lines.join('\n') });
     });
   });
 

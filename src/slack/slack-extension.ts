@@ -131,6 +131,7 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     else logger.warn('no authorization policy (BURNWATCH_ACTIONS_CONFIG authorization:): every workspace member may run every incident command');
     const bot = createSlackApp({
       ...(policy && { policy }),
+      onCall: { teams: () => ctx.pagers.onCallTeams(), lookup: (team) => ctx.pagers.onCall(team, ctx.clock.now()) },
       ownerGroupOf: (sloId) => {
         const owner = slo(sloId)?.owner;
         return owner ? botConfig.owners[owner]?.oncallUsergroup : undefined;

@@ -74,11 +74,16 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     );
     await fs.writeFile(
       path.join(dir, 'paging.yaml'),
-      `pagerduty:\n  eventsUrl: ${pd.url}\n  services:\n    ranker: { routingKey: { env: TEST_PD_KEY } }\n    leads: { routingKey: { env: TEST_PD_LEADS_KEY } }\n  webhookSecrets: [{ env: TEST_PD_WEBHOOK_SECRET }]\n`,
+      `pagerduty:\n  eventsUrl: ${pd.url}\n  services:\n    ranker: { routingKey: { env: TEST_PD_KEY } }\n    leads: { routingKey: { env: TEST_PD_LEADS_KEY } }\n  webhookSecrets: [{ env: TEST_PD_WEBHOOK_SECRET }]\n  apiUrl: ${pd.url}\n  apiToken: { env: TEST_PD_API_TOKEN }\noncall:\n  recs-serving: { pagerduty: { escalationPolicy: PRECS } }\n  ml-training: { rota: { start: "2026-11-02T09:00:00Z", every: 1w, people: [ana@ml.example, bo@ml.example] } }\n`,
     );
     process.env.TEST_PD_KEY = PD_KEY;
     process.env.TEST_PD_LEADS_KEY = LEADS_KEY;
     pd.addService(LEADS_KEY);
+    process.env.TEST_PD_API_TOKEN = pd.restToken;
+    pd.oncalls.push({ policy: 'PRECS', level: 1, user: { id: 'PALICE', summary: 'Alice A.', email: 'alice@recs.example' }, end: '2026-11-21T18:00:00Z' });
+    pd.oncalls.push({ policy: 'PRECS', level: 2, user: { id: 'PDAN', summary: 'Dan D.', email: 'dan@recs.example' }, end: null });
+    slack.users.set(alice.id, alice.name);
+    slack.emails.set('alice@recs.example', alice.id);
     process.env.TEST_PD_WEBHOOK_SECRET = PD_WEBHOOK_SECRET;
     const env = {
       BURNWATCH_PORT: '0',
@@ -113,6 +118,7 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     await fs.rm(dir, { recursive: true, force: true });
     delete process.env.TEST_PD_KEY;
     delete process.env.TEST_PD_LEADS_KEY;
+    delete process.env.TEST_PD_API_TOKEN;
     delete process.env.TEST_PD_WEBHOOK_SECRET;
   });
 
@@ -184,5 +190,20 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     expect(leadsPages()).toHaveLength(1);
     const { rows } = await service.store.db.query('SELECT count(*) AS n FROM alert_escalations');
     expect(Number(rows[0].n)).toBe(2);
+  });
+
+  it("/oncall names who is on call: PagerDuty's on-calls mapped to Slack users by e-mail, and a team's rota", async () => {
+    const responseUrl = slack.responseUrl();
+    const res = await requester.command({ user: alice, command: '/oncall', text: '', channel, responseUrl });
+    expect(res.status).toBe(200);
+    const answer = await until('the /oncall answer', () => slack.responses.find((r) => responseUrl.endsWith(r.id)));
+    const text = String(answer.body.text);
+    // Alice has a Slack account with that e-mail: mentioned; Dan has none: named; week 3 of the rota is ana's again.
+    expect(text).toContain(`*recs-serving*: <@${alice.id}> until 2026-11-21 18:00 UTC, Dan D. (dan@recs.example) (level 2)`);
+    expect(text).toContain('*ml-training*: ana (ana@ml.example)');
+    const unknown = slack.responseUrl();
+    await requester.command({ user: alice, command: '/oncall', text: 'search', channel, responseUrl: unknown });
+    const none = await until('the answer for an unknown team', () => slack.responses.find((r) => unknown.endsWith(r.id)));
+    expect(String(none.body.text)).toContain("*search*: not in the paging file's `oncall` (teams: recs-serving, ml-training)");
   });
 });

@@ -99,6 +99,8 @@ export class FakeSlackApi {
   readonly files = new Map<string, FakeFile>();
   /** Known users: id → name (users.info). */
   readonly users = new Map<string, string>();
+  /** Known e-mail addresses: e-mail → user id (users.lookupByEmail). */
+  readonly emails = new Map<string, string>();
   /** Valid tokens; anything else gets `invalid_auth`. */
   readonly tokens = new Set<string>(['xoxb-test']);
   /** Socket Mode: its app-level tokens, connections, envelopes and acks. */
@@ -452,6 +454,12 @@ export class FakeSlackApi {
       const users = this.usergroups.get(String(p['usergroup'] ?? ''));
       if (!users) return { ok: false, error: 'no_such_subteam' };
       return { ok: true, users };
+    },
+    'users.lookupByEmail': (p) => {
+      const id = this.emails.get(String(p['email'] ?? '').toLowerCase());
+      if (!id) return { ok: false, error: 'users_not_found' };
+      const name = this.users.get(id) ?? id;
+      return { ok: true, user: { id, team_id: TEAM_ID, name, real_name: name, profile: { email: p['email'], display_name: name, real_name: name } } };
     },
     'users.info': (p) => {
       const id = String(p['user'] ?? '');
