@@ -43,7 +43,8 @@ export function incidentPage(
   const consumed = f.slos.map((s) => {
     const nowBudget = latest.get(s.sloId)?.budgetRemaining ?? null;
     const soFar = s.consumed === null && i.resolvedAt === null && s.budgetAtStart !== null && nowBudget !== null ? Math.max(0, s.budgetAtStart - nowBudget) : null;
-    const text = s.consumed !== null ? formatBudget(s.consumed) : soFar !== null ? `${formatBudget(soFar)} so far` : '—';
+    const open = i.resolvedAt === null;
+    const text = s.consumed !== null ? `${formatBudget(s.consumed)}${open ? ' so far' : ''}` : soFar !== null ? `${formatBudget(soFar)} so far` : '—';
     return f.slos.length > 1 ? `${s.sloId} ${text}` : (text ?? '—');
   });
   const primary = f.slos[0];

@@ -13,6 +13,8 @@ export function expandsEnvironment(doc: unknown, path: Path): boolean {
   if (kind !== 'DataSource' || path[0] !== 'spec' || path.length < 3) return false;
   const field = path[2];
   if (field === 'headers') return path.length === 4;
+  // An Airflow source's credentials (src/sources/airflow): secrets, like a URL's password.
+  if (path[1] === 'airflow' && path.length === 3 && (field === 'token' || field === 'username' || field === 'password')) return true;
   return path.length === 3 && (field === 'url' || field === 'projectId' || field === 'location' || field === 'apiEndpoint');
 }
 
@@ -26,7 +28,7 @@ export function refersToEnvironment(text: string): boolean {
 
 function registerExpanded(path: Path, before: string, after: string): void {
   if (before === after) return;
-  if (path.includes('headers')) registerSecret(after);
+  if (path.includes('headers') || path.at(-1) === 'token' || path.at(-1) === 'password') registerSecret(after);
   else if (URL.canParse(after)) {
     const url = new URL(after);
     if (url.password) registerSecret(decodeURIComponent(url.password));
@@ -74,7 +76,7 @@ export function expandEnv(
       if (refersToEnvironment(value))
         issues.push({
           path,
-          message: `environment variables are expanded only in a DataSource's url, headers, projectId, location and apiEndpoint (where an address or a secret belongs), not here; write $\${ for a literal \${`,
+          message: `environment variables are expanded only in a DataSource's url, headers, projectId, location, apiEndpoint and Airflow credentials (where an address or a secret belongs), not here; write $\${ for a literal \${`,
         });
       return value.replace(/\$\$\{/g, '${').replace(/\$\{window\}/g, '$window');
     }

@@ -79,6 +79,8 @@ beforeAll(async () => {
     BURNWATCH_SLOS_DIR: slos,
     BURNWATCH_SCHEDULE: '* * * * * *',
     BURNWATCH_NOTIFY_LOG: 'false',
+    // /api/slos is read without a token here (a trusted network).
+    BURNWATCH_PUBLIC_READ: 'true',
     BURNWATCH_REPORT_ENABLED: 'false',
   });
 }, 120_000);

@@ -98,7 +98,8 @@ const live = () => replicas.filter((r) => r.alive);
 
 async function readyz(r: Replica): Promise<{ ms: number; status: number; body: Readiness }> {
   const t = Date.now();
-  const res = await fetch(`${r.proc.url}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  // The body beyond {ready, status} is for operators: with the API token.
+  const res = await fetch(`${r.proc.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(10_000) });
   return { ms: Date.now() - t, status: res.status, body: (await res.json()) as Readiness };
 }
 
