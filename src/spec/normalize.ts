@@ -39,7 +39,15 @@ export function normalizeDataSource(doc: DataSourceDoc): DataSourceSpec {
   const { prometheus, bigquery, postgres } = doc.spec;
   const timeoutOf = (t: string | undefined) => parseDuration(t ?? DEFAULTS.timeout);
   if (prometheus)
-    return { type: 'prometheus', name, url: prometheus.url, timeoutSeconds: timeoutOf(prometheus.timeout), headers: prometheus.headers ?? {} };
+    return {
+      type: 'prometheus',
+      name,
+      url: prometheus.url,
+      timeoutSeconds: timeoutOf(prometheus.timeout),
+      headers: prometheus.headers ?? {},
+      ...(prometheus.mode === 'recorded' && { mode: 'recorded' as const }),
+      ...(prometheus.ruleInterval !== undefined && { ruleIntervalSeconds: parseDuration(prometheus.ruleInterval) }),
+    };
   if (bigquery)
     return {
       type: 'bigquery',
