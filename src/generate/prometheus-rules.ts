@@ -116,7 +116,8 @@ function groupsFor(slo: Slo, set: LabelSet): RuleGroup[] {
   if (slices) {
     sli.push({
       record: `slo:sli_error:ratio_rate${period}`,
-      expr: `avg_over_time(slo:sli_error:ratio_rate${b}${sel}[${period}])`,
+      // A throughput job idle for the whole period spent no budget: 0/0 as in raw mode, not absent.
+      expr: `avg_over_time(slo:sli_error:ratio_rate${b}${sel}[${period}])${slo.indicator.kind === 'throughput' && slo.indicator.activeWhen ? ' or on() vector(NaN)' : ''}`,
       labels: { ...labels, [keys.window]: period },
     });
   } else {
