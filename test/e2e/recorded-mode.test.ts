@@ -155,4 +155,37 @@ describe('recorded mode', () => {
     // Every SLO fires at some point, so the tiers are compared while firing, not just while quiet.
     expect(fired).toBeGreaterThan(100);
   }, 600_000);
+
+  it('asks one query per window for every SLO at once, whatever their number', async () => {
+    const windows = new Set(slos.flatMap((slo) => [slo.windowSeconds, ...slo.alerting.tiers.flatMap((t) => [t.longSeconds, t.shortSeconds])]));
+    const sources = new Map([['prometheus', recorded]]);
+    const many = Array.from({ length: 50 }, (_, i) => slos.map((slo) => ({ ...slo, id: `${slo.id}-${i}`, name: `${slo.name}-${i}` }))).flat();
+    for (const fleet of [slos, many]) {
+      queries = 0;
+      await evaluateAll(fleet, sources, new Date((T0 + 3 * H) * 1000));
+      expect(queries).toBe(windows.size);
+    }
+  });
+
+  it('makes an SLO whose rules are not loaded unknown, naming the record and its rule group', async () => {
+    const unloaded = shortSlo('shop/checkout', { kind: 'ratio', bad: prom('sum(increase(shop_errors_total[$window]))'), total: prom('sum(increase(shop_requests_total[$window]))') });
+    const [loaded, missing] = await evaluateAll([slos[0]!, unloaded], new Map([['prometheus', recorded]]), new Date((T0 + 3 * H) * 1000));
+    expect(loaded!.status).not.toBe('unknown');
+    expect(missing!.status).toBe('unknown');
+    expect(missing!.error).toMatch(/no recorded series slo:sli_error:ratio_rate5m for shop\/checkout .*rule of group burnwatch-shop-checkout is not loaded/);
+  });
+
+  it('makes an SLO unknown, never ok, once its records are older than two rule intervals', async () => {
+    const sources = new Map([['prometheus', recorded]]);
+    // The backfill ends at END: 3 minutes later the last records are still inside Prometheus's
+    // 5-minute lookback, but stale.
+    const late = await evaluateAll(slos, sources, new Date((END + 180) * 1000));
+    for (const e of late) {
+      expect(e.status).toBe('unknown');
+      expect(e.error).toMatch(/recorded series slo:sli_error:ratio_rate\w+ is stale: last written \dm\d*s? ago, more than two rule intervals \(2m\); is rule group burnwatch-\S+ still evaluated\?/);
+    }
+    const gone = await evaluateAll(slos, sources, new Date((END + 600) * 1000));
+    expect(gone.map((e) => e.status)).toEqual(slos.map(() => 'unknown'));
+    expect(gone[0]!.error).toMatch(/no recorded series/);
+  });
 });
