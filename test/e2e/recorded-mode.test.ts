@@ -4,7 +4,11 @@
 // burnwatch evaluates every minute both ways: raw (each SLO's PromQL at minute m) and recorded
 // (the records read 30 s later, i.e. with the ruler's lag of up to one interval: a reading at
 // m + 30 s sees the evaluation of minute m).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runValidate, sourcesCheck } from '../../src/cli/commands/validate.ts';
 import type { SloEvaluation } from '../../src/domain/evaluation.ts';
 import type { Slo } from '../../src/domain/slo.ts';
 import { evaluateAll } from '../../src/evaluator/index.ts';
@@ -187,5 +191,47 @@ describe('recorded mode', () => {
     const gone = await evaluateAll(slos, sources, new Date((END + 600) * 1000));
     expect(gone.map((e) => e.status)).toEqual(slos.map(() => 'unknown'));
     expect(gone[0]!.error).toMatch(/no recorded series/);
+  });
+
+  it('validate --check-sources says which SLOs of a recorded-mode DataSource have no rules loaded', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'burnwatch-recorded-'));
+    try {
+      const slo = (service: string, name: string) => `apiVersion: burnwatch/v1
+kind: SLO
+metadata: { name: ${name}, service: ${service} }
+spec:
+  objective: 99
+  window: 1d
+  indicator:
+    ratio:
+      bad: sum(increase(shop_errors_total[$window]))
+      total: sum(increase(shop_requests_total[$window]))
+  alerting:
+    minEvents: 0
+    tiers:
+      - { severity: page, budgetPercent: 10, long: 1h, short: 5m }
+      - { severity: ticket, budgetPercent: 20, long: 6h, short: 30m }
+`;
+      await writeFile(
+        path.join(dir, 'slos.yaml'),
+        `apiVersion: burnwatch/v1
+kind: DataSource
+metadata: { name: prometheus }
+spec:
+  prometheus: { url: "${prometheus.server.url}", mode: recorded, ruleInterval: 1m }
+---
+${slo('shop', 'availability')}---
+${slo('shop', 'checkout')}`,
+      );
+      const lines: string[] = [];
+      const { code, output } = await runValidate([dir], { format: 'text' }, { cwd: dir, env: {} }, [
+        sourcesCheck(new Date((T0 + 3 * H) * 1000), (line) => lines.push(line)),
+      ]);
+      expect(lines).toEqual([expect.stringMatching(/slos\.yaml:\d+:1 shop\/availability recorded rules on prometheus: recorded rules loaded and fresh \(group burnwatch-shop-availability\)/)]);
+      expect(output).toMatch(/slos\.yaml:\d+:1 spec\.indicator: recorded rules on prometheus: no recorded series slo:sli_error:ratio_rate5m for shop\/checkout .*group burnwatch-shop-checkout is not loaded/);
+      expect(code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
