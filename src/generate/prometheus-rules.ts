@@ -157,9 +157,13 @@ function groupsFor(slo: Slo, set: LabelSet): RuleGroup[] {
     },
     { record: 'slo:period_error_budget_remaining:ratio', expr: `1 - slo:period_burn_rate:ratio${sel}`, labels },
     {
-      record: 'burnwatch_slo_info',
+      // Sloth's dashboards read `sloth_slo_info{sloth_objective}`.
+      record: set === 'sloth' ? 'sloth_slo_info' : 'burnwatch_slo_info',
       expr: 'vector(1)',
-      labels: { ...labels, slo_objective: num(slo.objectivePercent), slo_period: period, slo_kind: slo.indicator.kind },
+      labels:
+        set === 'sloth'
+          ? { ...labels, sloth_objective: num(slo.objectivePercent), sloth_mode: 'burnwatch', burnwatch_period: period, burnwatch_kind: slo.indicator.kind }
+          : { ...labels, slo_objective: num(slo.objectivePercent), slo_period: period, slo_kind: slo.indicator.kind },
     },
   ];
 
