@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runGenerateGrafana } from './generate-grafana.ts';
 import { parse, stringify } from 'yaml';
 import { promtoolCheckRules } from '../../../test/fixtures/promtool.ts';
 import { runGeneratePrometheus } from './generate.ts';
@@ -36,5 +40,22 @@ describe('burnwatch generate prometheus: label sets and layouts', () => {
     expect(stdout).toMatch(/ruler_max_rules_per_rule_group/);
     expect(new Set(doc.groups.map((g) => g.name)).size).toBe(doc.groups.length);
     expect((await promtoolCheckRules(stringify({ groups: doc.groups }))).output).toMatch(/SUCCESS/);
+  });
+
+  it('generate grafana writes the dashboards and their provisioning file, skipping SLOs without rules', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'burnwatch-grafana-'));
+    try {
+      const { code, stderr } = await runGenerateGrafana({ slos: 'slos', out: dir, dashboardsPath: '/srv/dashboards' }, io);
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/^warning: no dashboard for hstu-ranker\/offline-ndcg: .*SQL/m);
+      const files = await readdir(join(dir, 'dashboards'));
+      expect(files).toContain('burnwatch-overview.json');
+      expect(files).toContain('bw-hstu-ranker-ranking-latency.json');
+      const one = JSON.parse(await readFile(join(dir, 'dashboards', 'bw-hstu-ranker-ranking-latency.json'), 'utf8'));
+      expect(one).toMatchObject({ uid: 'bw-hstu-ranker-ranking-latency', title: 'SLO hstu-ranker/ranking-latency' });
+      expect(await readFile(join(dir, 'provisioning', 'dashboards', 'burnwatch.yaml'), 'utf8')).toMatch(/path: "\/srv\/dashboards"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { renderMimirNamespace } from '../../generate/mimir.ts';
+import { registerGrafana } from './generate-grafana.ts';
 import { generatePrometheusRules } from '../../generate/prometheus-rules.ts';
 import { renderRules } from '../../generate/render-rules.ts';
 import { loadSpecs } from '../../spec/load.ts';
@@ -67,4 +68,5 @@ export function register(program: Command): void {
       process.stderr.write(stderr);
       process.exitCode = code;
     });
+  registerGrafana(generate);
 }
