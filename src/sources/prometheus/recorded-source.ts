@@ -33,7 +33,9 @@ export class RecordedPrometheusSource implements SliSource {
 
   constructor(opts: RecordedSourceOptions) {
     this.name = opts.name;
-    this.client = new PrometheusClient(opts);
+    // Few queries per cycle, each answering for every SLO: two at a time keeps the memory of a
+    // 100 000-SLO cycle to two answers.
+    this.client = new PrometheusClient({ maxConcurrency: 2, ...opts });
     this.ruleIntervalSeconds = opts.ruleIntervalSeconds ?? 60;
   }
 
