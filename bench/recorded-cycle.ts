@@ -21,7 +21,7 @@ let queries = 0;
 let summary: Record<string, number> = {};
 if (values.mode === 'floor') {
   const windows = [...new Set(slos.flatMap((s) => windowsOf(s)))];
-  const texts = windows.map((w) => recordedWindowQuery(w, slos.some((s) => needsEvents(s, w))));
+  const texts = windows.map((w) => recordedWindowQuery(w, slos.some((s) => needsEvents(s, w)), 120));
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {

@@ -103,7 +103,7 @@ export class RecordedPrometheusSource implements SliSource {
 
     await Promise.all(
       [...readers].map(async ([window, who]) => {
-        const query = recordedWindowQuery(window, events.has(window));
+        const query = recordedWindowQuery(window, events.has(window), 2 * this.ruleIntervalSeconds);
         let samples: Sample[];
         try {
           samples = await this.client.query(query, at, signal);
@@ -115,7 +115,7 @@ export class RecordedPrometheusSource implements SliSource {
         // Per request: NaN until its series arrives. Typed arrays: a 100 000-SLO answer is read
         // into three flat arrays, not 100 000 objects.
         const ratio = new Float64Array(requests.length).fill(Number.NaN);
-        const writtenAt = new Float64Array(requests.length).fill(Number.NaN);
+        const age = new Float64Array(requests.length).fill(Number.NaN);
         const count = new Float64Array(requests.length).fill(Number.NaN);
         const seen = new Uint8Array(requests.length);
         for (const s of samples) {
@@ -125,13 +125,12 @@ export class RecordedPrometheusSource implements SliSource {
           if (part === 'ratio') {
             ratio[i] = s.value;
             seen[i]! |= 1;
-          } else if (part === 'at') writtenAt[i] = s.value;
+          } else if (part === 'age') age[i] = s.value;
           else if (part === 'events') {
             count[i] = s.value;
             seen[i]! |= 2;
           }
         }
-        const nowSeconds = at.getTime() / 1000;
         for (const i of who) {
           const slo = requests[i]!.slo;
           const record = errorRatioRecord(window);
@@ -139,9 +138,9 @@ export class RecordedPrometheusSource implements SliSource {
             fail(i, window, this.#missing(slo, record, window));
             continue;
           }
-          const age = nowSeconds - writtenAt[i]!;
-          if (!(age <= 2 * this.ruleIntervalSeconds)) {
-            fail(i, window, this.#stale(slo, record, age));
+          // Only stale records come back with an age (recorded-queries.ts).
+          if (!Number.isNaN(age[i]!)) {
+            fail(i, window, this.#stale(slo, record, age[i]!));
             continue;
           }
           const wantsEvents = needsEvents(slo, window);
