@@ -140,9 +140,9 @@ describe('recorded mode', () => {
     // The period rule sums the 5m base records of the period (cheap for Prometheus at 28d), which
     // makes its ratio the mediant of the raw period ratios ending at the last five minutes: it lies
     // between the smallest and the largest of them (equal whenever the period ratio is steady), up
-    // to how increase() extrapolates at the first sample: raw mode's one increase() over the period
-    // and the 5m windows' each treat the data's start differently, by up to one sample interval
-    // against the data's age (1/m at minute m; negligible once the period is covered by data).
+    // to increase()'s extrapolation: each 5m window extrapolates its own samples to its edges, which
+    // biases a window in which the error rate steps (and raw mode's one increase() over the period
+    // treats the data's start differently). Measured up to 0.6 % on this scenario; allowed 2 %.
     const outside: string[] = [];
     for (const slo of slos) {
       const raws = rawPeriod.get(slo.id)!;
@@ -154,7 +154,7 @@ describe('recorded mode', () => {
         }
         const lo = Math.min(...(window as number[]));
         const hi = Math.max(...(window as number[]));
-        const slack = hi / Math.max(1, m) + 1e-9;
+        const slack = 0.02 * hi + 1e-9;
         if (r < lo - slack || r > hi + slack) outside.push(`${slo.id}@${m}: ${r} not in [${lo}, ${hi}]`);
       });
     }
