@@ -15,8 +15,12 @@ export interface BacktestFigures {
   stepSeconds: number;
   seconds: number;
   floorSeconds: number;
+  /** The floor run before burnwatch too (cold caches), since the run after profits from warm ones. */
+  floorBeforeSeconds?: number;
   rangeQueries: number;
   firings: number;
+  /** burnwatch's first pass (cold caches); `seconds` is the better of that and a second pass. */
+  coldSeconds?: number;
 }
 
 export async function benchBacktest(slos = 100, days = 28, fleetSize = 10_000): Promise<BacktestFigures> {
@@ -45,17 +49,32 @@ export async function benchBacktest(slos = 100, days = 28, fleetSize = 10_000): 
     });
     const seconds = (performance.now() - t0) / 1000;
 
-    // Floor: the recorded range queries, 4 at a time, through the same bare range client.
-    const t1 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < recorded.length) await real.queryRange(...recorded[next++]!);
-      }),
-    );
-    const floorSeconds = (performance.now() - t1) / 1000;
+    // Floor: the recorded range queries, 4 at a time, through the same bare range client; run
+    // once more after burnwatch's first pass so that both have seen the same caches.
+    const floor = async () => {
+      const t1 = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < recorded.length) await real.queryRange(...recorded[next++]!);
+        }),
+      );
+      return (performance.now() - t1) / 1000;
+    };
+    const floorBeforeSeconds = await floor();
+    const t2 = performance.now();
+    await runBacktest({
+      slos: fleet,
+      dataSources: [{ type: 'prometheus', ...spec }],
+      grid,
+      policies: [OWN_TIERS],
+      rangeClients: new Map([['prometheus', real]]),
+      concurrency: 4,
+    });
+    const warmSeconds = (performance.now() - t2) / 1000;
+    const floorSeconds = await floor();
     const firings = result.policies[0]!.results.reduce((n, r) => n + r.firings.length, 0);
-    return { slos, days, stepSeconds: 60, seconds, floorSeconds, rangeQueries: recorded.length, firings };
+    return { slos, days, stepSeconds: 60, seconds: Math.min(seconds, warmSeconds), coldSeconds: seconds, floorSeconds: Math.min(floorSeconds, floorBeforeSeconds), floorBeforeSeconds, rangeQueries: recorded.length, firings };
   } finally {
     await prom.destroy();
   }
@@ -68,6 +87,7 @@ export function backtestTable(f: BacktestFigures): string {
     '|---|---:|---:|',
     `| burnwatch backtest (${f.rangeQueries} range queries, replay of every step, ${f.firings} firings found) | ${f.seconds.toFixed(1)} s | ${(sloDays / f.seconds).toFixed(1)} |`,
     `| floor: the same range queries, bare client, same concurrency | ${f.floorSeconds.toFixed(1)} s | ${(sloDays / f.floorSeconds).toFixed(1)} |`,
+    `| (each the better of two passes; burnwatch ${f.coldSeconds?.toFixed(1)} s then the floor ${f.floorBeforeSeconds?.toFixed(1)} s, ${(f.seconds / f.floorSeconds).toFixed(2)}× the floor) | | |`,
   ].join('\n');
 }
 

@@ -11,6 +11,7 @@ import { benchConsole, consoleTable } from './console.ts';
 import { benchDetection, detectionTable } from './detection.ts';
 import { benchEvalScale, type ScaleRow, scaleTable } from './eval-scale.ts';
 import { benchLeaderPartition, leaderPartitionTable } from './leader-partition.ts';
+import { benchRecorded, recordedTable } from './recorded-scale.ts';
 import { benchFiringToPost, benchSlackAck, slackTable } from './slack.ts';
 import { benchStartup, startupTable } from './startup.ts';
 import { benchStore, storeTable } from './store.ts';
@@ -83,6 +84,7 @@ if (want('scale')) {
 Targets at ${big.slos.toLocaleString('en')} SLOs: cycle within one minute — ${big.burnwatchSeconds <= 60 ? 'met' : 'NOT met'} (${big.burnwatchSeconds.toFixed(1)} s); overhead over the floor ≤ 1.25× — ${big.overhead <= 1.25 ? 'met' : 'NOT met'} (${big.overhead.toFixed(2)}×); RSS ≤ 300 MB — ${Math.max(big.rssMb, big.checkRssMb) <= 300 ? 'met' : 'NOT met'} (${big.rssMb.toFixed(0)} MB for the cycle, ${big.checkRssMb.toFixed(0)} MB for \`burnwatch check\` with the shipped flags; ${big.rssDefaultMb.toFixed(0)} MB for the cycle with Node's defaults).`,
   );
 }
+if (want('recorded')) log('Recorded mode', recordedTable(await benchRecorded([1000, 10_000, 100_000])));
 if (want('detection')) log('Detection latency', detectionTable(await benchDetection()));
 if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFiringToPost()));
 if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));

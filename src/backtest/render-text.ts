@@ -34,7 +34,7 @@ function sloText(r: SloBacktest): string[] {
   const lines = [
     `${r.id}  objective ${r.objective}% over ${r.window}`,
     `  budget remaining at the end ${pct(r.finalBudgetRemaining)}   exhausted ${span(r.budgetExhaustedSeconds)}   unknown ${span(r.unknownSeconds)}`,
-    `  pages/week ${r.pagesPerWeek.toFixed(2)}   tickets/week ${r.ticketsPerWeek.toFixed(2)}`,
+    neverAnswered(r) ? '  pages/week unknown   tickets/week unknown' : `  pages/week ${r.pagesPerWeek.toFixed(2)}   tickets/week ${r.ticketsPerWeek.toFixed(2)}`,
     `  ${'tier'.padEnd(18)}${'factor'.padStart(8)}${'firings'.padStart(9)}${'sent'.padStart(6)}${'per week'.padStart(10)}`,
     ...r.tiers.map(
       (t) =>
@@ -43,7 +43,22 @@ function sloText(r: SloBacktest): string[] {
   ];
   if (r.firings.length > 0) lines.push('  firings:', ...r.firings.map((f) => firingLine(f, r.to)));
   for (const p of r.problems) lines.push(`  ! ${p}`);
+  if (r.unknownSeconds > 0) lines.push(`  ! unknown for ${span(r.unknownSeconds)} of ${span(spanOf(r))}: the figures above count only the steps the sources answered`);
   return lines;
+}
+
+function spanOf(r: SloBacktest): number {
+  return Math.max(r.stepSeconds, (Date.parse(r.to) - Date.parse(r.from)) / 1000 + r.stepSeconds);
+}
+
+/** No step had an answer: a page rate of 0 would be a guess. */
+export function neverAnswered(r: SloBacktest): boolean {
+  return r.unknownSeconds >= spanOf(r);
+}
+
+/** SLOs whose figures are not to be trusted: a source failed, or no step was answered. */
+export function unansweredSlos(result: BacktestResult): SloBacktest[] {
+  return (result.policies[0]?.results ?? []).filter((r) => r.problems.length > 0 || neverAnswered(r));
 }
 
 export function renderBacktestText(report: BacktestReport): string {
@@ -54,7 +69,11 @@ export function renderBacktestText(report: BacktestReport): string {
     for (const r of results) out.push(...sloText(r), '');
     const pages = results.reduce((n, r) => n + r.pagesPerWeek, 0);
     const tickets = results.reduce((n, r) => n + r.ticketsPerWeek, 0);
-    out.push(`All ${results.length} SLOs: ${pages.toFixed(2)} pages/week, ${tickets.toFixed(2)} tickets/week`);
+    const unanswered = results.filter((r) => r.problems.length > 0 || neverAnswered(r)).length;
+    out.push(
+      `All ${results.length} SLOs: ${pages.toFixed(2)} pages/week, ${tickets.toFixed(2)} tickets/week` +
+        (unanswered > 0 ? ` (${unanswered} of them with steps their sources did not answer: the true figures may be higher)` : ''),
+    );
     const score = report.incidents?.[i];
     if (score) {
       out.push(

@@ -1,11 +1,11 @@
 // Replays one SLO's history through the evaluator's pure math and the alerting state
 // machine, step by step, exactly as the service would have run them; pure, no I/O.
-import { formatDuration } from '../domain/duration.ts';
-import type { SloEvaluation, WindowCounts } from '../domain/evaluation.ts';
+import type { WindowCounts } from '../domain/evaluation.ts';
 import type { Severity } from '../domain/slo.ts';
-import { type AlertingState, advanceAlerts, emptyAlertingState, tierKey } from '../alerting/state-machine.ts';
+import { type AlertingState, advanceAlerts, emptyAlertingState } from '../alerting/state-machine.ts';
 import { computeEvaluation, windowsOf } from '../evaluator/index.ts';
 import { type Grid, type SloHistory, stepTime } from './history.ts';
+import { type SignalReader, type StepSignals, signalReader } from './step-signals.ts';
 
 export interface Firing {
   tier: string;
@@ -63,7 +63,6 @@ const WEEK = 604_800;
 export function replay(history: SloHistory, opts: { chartPoints?: number } = {}): SloBacktest {
   const { slo, grid } = history;
   const windows = windowsOf(slo);
-  const shortest = windows[0]!;
   const every = Math.max(1, Math.ceil(grid.points / (opts.chartPoints ?? 600)));
   let state = emptyAlertingState();
   const open = new Map<string, Firing>();
@@ -75,15 +74,15 @@ export function replay(history: SloHistory, opts: { chartPoints?: number } = {})
   let remainingBeforeBurn: number | null = null;
   let lastRemaining: number | null = null;
 
+  const signals = signalReader(slo, history, windows);
   for (let i = 0; i < grid.points; i++) {
-    const at = stepTime(grid, i);
-    const evaluation = computeEvaluation(slo, at, countsAt(history, windows, i), history.problems);
-    const remaining = evaluation.errorBudgetRemaining;
-    if (evaluation.status === 'unknown' || evaluation.status === 'error') unknown += grid.step;
+    const fast = signals.at(i);
+    const remaining = fast.remaining;
+    if (fast.status === 'unknown') unknown += grid.step;
     if (remaining !== null && remaining <= 0) exhausted += grid.step;
-    if (i % every === 0 || i === grid.points - 1) budget.push([at.toISOString(), remaining]);
+    if (i % every === 0 || i === grid.points - 1) budget.push([stepTime(grid, i).toISOString(), remaining]);
 
-    const shortBurn = evaluation.burnRates[formatDuration(shortest)] ?? null;
+    const shortBurn = fast.shortBurn;
     if (shortBurn !== null && shortBurn > 1) {
       if (burnSince === null) {
         burnSince = i;
@@ -93,10 +92,13 @@ export function replay(history: SloHistory, opts: { chartPoints?: number } = {})
       burnSince = null;
     }
 
-    if (unchanged(state, slo.id, evaluation)) {
+    if (unchanged(state, slo.id, fast, signals)) {
       if (remaining !== null) lastRemaining = remaining;
       continue;
     }
+    // Something changes: the full evaluation, as the service would have made it.
+    const at = stepTime(grid, i);
+    const evaluation = computeEvaluation(slo, at, countsAt(history, windows, i), history.problems);
     const step = advanceAlerts(state, [evaluation], { noDataAfter: slo.alerting.noDataAfter });
     state = step.state;
     for (const t of step.transitions) {
@@ -170,16 +172,17 @@ export function replay(history: SloHistory, opts: { chartPoints?: number } = {})
  * (a known answer, and every tier already in the phase its signal says). Most steps of a backtest
  * are like this; skipping them spares a copy of the state per step.
  */
-function unchanged(state: AlertingState, id: string, evaluation: SloEvaluation): boolean {
+function unchanged(state: AlertingState, id: string, fast: StepSignals, signals: SignalReader): boolean {
   const slo = state.slos[id];
   if (slo?.consecutiveUnknown !== 0 || slo.noDataSince !== null) return false;
-  if (evaluation.status === 'unknown' || evaluation.status === 'error') return false;
-  const tiers = Object.values(slo.tiers);
-  if (tiers.length !== evaluation.tiers.length) return false;
-  return evaluation.tiers.every((t) => {
-    const current = slo.tiers[tierKey(t)];
-    return current !== undefined && (current.phase === 'firing') === t.firing;
-  });
+  if (fast.status === 'unknown' || fast.status === 'error') return false;
+  const keys = signals.tierKeys;
+  if (Object.keys(slo.tiers).length !== keys.length) return false;
+  for (let j = 0; j < keys.length; j++) {
+    const current = slo.tiers[keys[j]!];
+    if (current === undefined || (current.phase === 'firing') !== (fast.firing[j] === 1)) return false;
+  }
+  return true;
 }
 
 function countsAt(history: SloHistory, windows: readonly number[], i: number): Map<number, WindowCounts> {

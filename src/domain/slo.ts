@@ -104,6 +104,10 @@ export interface PrometheusSourceSpec {
   url: string;
   timeoutSeconds: number;
   headers: Record<string, string>;
+  /** Read the series the generated recording rules write instead of running each SLO's PromQL. */
+  mode?: 'raw' | 'recorded';
+  /** Recorded mode: the rule groups' evaluation interval (default 60). */
+  ruleIntervalSeconds?: number;
 }
 export interface BigQuerySourceSpec {
   type: 'bigquery';

@@ -1,7 +1,9 @@
 // SLOs → Prometheus recording and alerting rules, a pure function of `Slo[]`.
 // Names follow Sloth (`slo:sli_error:ratio_rate5m`, `slo:objective:ratio`, …) so existing
-// dashboards keep working; labels are `slo_id`, `slo_service`, `slo_name`, `slo_window`.
+// dashboards keep working; labels are `slo_id`, `slo_service`, `slo_name`, `slo_window`, or with
+// `labels: 'sloth'` Sloth's own `sloth_id`, `sloth_service`, `sloth_slo`, `sloth_window`.
 import { formatDuration } from '../domain/duration.ts';
+import { eventsRecord, idLabelValue, LABEL_KEYS, type LabelSet, type SloLabelKeys } from '../domain/recorded-series.ts';
 import { budgetingOf, type DataSourceSpec, type Slo } from '../domain/slo.ts';
 import { type Tier, tierWindows } from '../domain/tiers.ts';
 import { errorRatioExpr, occurrenceQueries, queriesOf } from './sli-promql.ts';
@@ -35,10 +37,18 @@ export interface GeneratedRules {
 export interface GenerateOptions {
   /** DataSources by name; an SLO whose queries go to a non-Prometheus source is skipped. */
   sources?: readonly DataSourceSpec[];
+  /** The label names of the generated series (default burnwatch's `slo_*`). */
+  labels?: LabelSet;
 }
 
 /** Labels reserved by the generated rules; an SLO label with one of these names is not copied. */
-const RESERVED = new Set(['slo_id', 'slo_service', 'slo_name', 'slo_window', 'severity', 'long', 'short', 'alertname']);
+const RESERVED = new Set([
+  ...Object.values(LABEL_KEYS).flatMap((k) => Object.values(k)),
+  'severity',
+  'long',
+  'short',
+  'alertname',
+]);
 
 export function generatePrometheusRules(slos: readonly Slo[], options: GenerateOptions = {}): GeneratedRules {
   const groups: RuleGroup[] = [];
@@ -49,7 +59,7 @@ export function generatePrometheusRules(slos: readonly Slo[], options: GenerateO
       skipped.push({ id: slo.id, reason: why });
       continue;
     }
-    groups.push(...groupsFor(slo));
+    groups.push(...groupsFor(slo, options.labels ?? 'burnwatch'));
   }
   return { groups, skipped };
 }
@@ -71,13 +81,14 @@ function slug(id: string): string {
   return id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-function sloLabels(slo: Slo): Record<string, string> {
+function sloLabels(slo: Slo, set: LabelSet): Record<string, string> {
   const own = Object.fromEntries(Object.entries(slo.labels).filter(([k]) => !RESERVED.has(k)));
-  return { ...own, slo_id: slo.id, slo_service: slo.service, slo_name: slo.name };
+  const keys = LABEL_KEYS[set];
+  return { ...own, [keys.id]: idLabelValue(slo, set), [keys.service]: slo.service, [keys.name]: slo.name };
 }
 
-function selector(slo: Slo): string {
-  return `{slo_id="${slo.id.replace(/["\\]/g, '\\$&')}"}`;
+function selector(slo: Slo, set: LabelSet): string {
+  return `{${LABEL_KEYS[set].id}="${idLabelValue(slo, set).replace(/["\\]/g, '\\$&')}"}`;
 }
 
 /** A float literal Go parses back to the same double JS holds (so thresholds match burnwatch's bit for bit). */
@@ -85,9 +96,10 @@ function num(n: number): string {
   return String(n);
 }
 
-function groupsFor(slo: Slo): RuleGroup[] {
-  const labels = sloLabels(slo);
-  const sel = selector(slo);
+function groupsFor(slo: Slo, set: LabelSet): RuleGroup[] {
+  const keys: SloLabelKeys = LABEL_KEYS[set];
+  const labels = sloLabels(slo, set);
+  const sel = selector(slo, set);
   const period = formatDuration(slo.windowSeconds);
   const slices = budgetingOf(slo.indicator.kind) === 'timeslices';
   // The period ratio is built from a short base record: events for occurrence kinds
@@ -100,26 +112,34 @@ function groupsFor(slo: Slo): RuleGroup[] {
   const sli: Rule[] = windows.map((w) => ({
     record: `slo:sli_error:ratio_rate${formatDuration(w)}`,
     expr: errorRatioExpr(slo, w),
-    labels: { ...labels, slo_window: formatDuration(w) },
+    labels: { ...labels, [keys.window]: formatDuration(w) },
   }));
   const b = formatDuration(base);
   if (slices) {
     sli.push({
       record: `slo:sli_error:ratio_rate${period}`,
-      expr: `avg_over_time(slo:sli_error:ratio_rate${b}${sel}[${period}])`,
-      labels: { ...labels, slo_window: period },
+      // A throughput job idle for the whole period spent no budget: 0/0 as in raw mode, not absent.
+      expr: `avg_over_time(slo:sli_error:ratio_rate${b}${sel}[${period}])${slo.indicator.kind === 'throughput' && slo.indicator.activeWhen ? ' or on() vector(NaN)' : ''}`,
+      labels: { ...labels, [keys.window]: period },
     });
   } else {
     const q = occurrenceQueries(slo.indicator, base, slo.groupBy?.labels);
     sli.push(
-      { record: `slo:sli_bad_events:sum${b}`, expr: q.bad, labels: { ...labels, slo_window: b } },
-      { record: `slo:sli_events:sum${b}`, expr: q.total, labels: { ...labels, slo_window: b } },
+      { record: `slo:sli_bad_events:sum${b}`, expr: q.bad, labels: { ...labels, [keys.window]: b } },
+      { record: `slo:sli_events:sum${b}`, expr: q.total, labels: { ...labels, [keys.window]: b } },
       {
         record: `slo:sli_error:ratio_rate${period}`,
         expr: `sum_over_time(slo:sli_bad_events:sum${b}${sel}[${period}])\n/\nsum_over_time(slo:sli_events:sum${b}${sel}[${period}])`,
-        labels: { ...labels, slo_window: period },
+        labels: { ...labels, [keys.window]: period },
       },
     );
+    // Recorded mode needs the events of each long window that the minEvents guard checks.
+    if (slo.alerting.minEvents > 0) {
+      for (const w of new Set(slo.alerting.tiers.map((t) => t.longSeconds))) {
+        if (w === base) continue;
+        sli.push({ record: eventsRecord(w), expr: occurrenceQueries(slo.indicator, w, slo.groupBy?.labels).total, labels: { ...labels, [keys.window]: formatDuration(w) } });
+      }
+    }
   }
 
   const budget = `(1 - ${num(slo.objective)})`;
@@ -129,23 +149,27 @@ function groupsFor(slo: Slo): RuleGroup[] {
     { record: 'slo:time_period:days', expr: `vector(${num(slo.windowSeconds / 86_400)})`, labels },
     {
       record: 'slo:current_burn_rate:ratio',
-      expr: `max without (slo_window) (slo:sli_error:ratio_rate${formatDuration(windows[0]!)}${sel}) / ${budget}`,
+      expr: `max without (${keys.window}) (slo:sli_error:ratio_rate${formatDuration(windows[0]!)}${sel}) / ${budget}`,
       labels,
     },
     {
       record: 'slo:period_burn_rate:ratio',
-      expr: `max without (slo_window) (slo:sli_error:ratio_rate${period}${sel}) / ${budget}`,
+      expr: `max without (${keys.window}) (slo:sli_error:ratio_rate${period}${sel}) / ${budget}`,
       labels,
     },
     { record: 'slo:period_error_budget_remaining:ratio', expr: `1 - slo:period_burn_rate:ratio${sel}`, labels },
     {
-      record: 'burnwatch_slo_info',
+      // Sloth's dashboards read `sloth_slo_info{sloth_objective}`.
+      record: set === 'sloth' ? 'sloth_slo_info' : 'burnwatch_slo_info',
       expr: 'vector(1)',
-      labels: { ...labels, slo_objective: num(slo.objectivePercent), slo_period: period, slo_kind: slo.indicator.kind },
+      labels:
+        set === 'sloth'
+          ? { ...labels, sloth_objective: num(slo.objectivePercent), sloth_mode: 'burnwatch', burnwatch_period: period, burnwatch_kind: slo.indicator.kind }
+          : { ...labels, slo_objective: num(slo.objectivePercent), slo_period: period, slo_kind: slo.indicator.kind },
     },
   ];
 
-  const alerts = slo.alerting.tiers.map((tier) => alertFor(slo, tier, labels, sel, budget));
+  const alerts = slo.alerting.tiers.map((tier) => alertFor(slo, tier, labels, sel, budget, keys));
   // One group per SLO: rules in a group run in order at one evaluation time, so the alerts
   // read this instant's ratios (separate groups would lag by up to one interval and fire a
   // minute after burnwatch's own evaluator).
@@ -161,10 +185,10 @@ function camel(id: string): string {
     .join('');
 }
 
-function alertFor(slo: Slo, tier: Tier, labels: Record<string, string>, sel: string, budget: string): AlertingRule {
+function alertFor(slo: Slo, tier: Tier, labels: Record<string, string>, sel: string, budget: string, keys: SloLabelKeys): AlertingRule {
   // Compared as burn rates (ratio / budget > factor), the same arithmetic burnwatch's
   // evaluator does, so both agree even at the edge of a threshold.
-  const burn = (w: number) => `max without (slo_window) (slo:sli_error:ratio_rate${formatDuration(w)}${sel}) / ${budget} > ${num(tier.factor)}`;
+  const burn = (w: number) => `max without (${keys.window}) (slo:sli_error:ratio_rate${formatDuration(w)}${sel}) / ${budget} > ${num(tier.factor)}`;
   const percent = `${num(tier.budgetPercent)}%`;
   const annotations: Record<string, string> = {
     summary: `${slo.id}: ${percent} of the ${slo.window} error budget burning within ${tier.long}`,
@@ -182,7 +206,11 @@ function alertFor(slo: Slo, tier: Tier, labels: Record<string, string>, sel: str
   // window one bad request would page, so the tier stays quiet.
   const guard =
     slo.alerting.minEvents > 0 && budgetingOf(slo.indicator.kind) === 'occurrences'
-      ? `\nand on (${slo.groupBy?.labels.join(', ') ?? ''})\n(\n  ${occurrenceQueries(slo.indicator, tier.longSeconds, slo.groupBy?.labels).total} >= ${num(slo.alerting.minEvents)}\n)`
+      ? `
+and on (${slo.groupBy?.labels.join(', ') ?? ''})
+(
+  ${eventsRecord(tier.longSeconds)}${sel} >= ${num(slo.alerting.minEvents)}
+)`
       : '';
   return {
     alert: slo.alerting.name ?? `${camel(slo.id)}BudgetBurn`,

@@ -104,7 +104,15 @@ export function errorRatioExpr(slo: Slo, windowSeconds: number): string {
     const q = occurrenceQueries(indicator, windowSeconds, slo.groupBy?.labels);
     return `${q.bad}\n/\n${q.total}`;
   }
-  return `avg_over_time((${badSliceExpr(slo)})[${formatDuration(windowSeconds)}:${formatDuration(slo.timesliceSeconds)}])`;
+  const range = `[${formatDuration(windowSeconds)}:${formatDuration(slo.timesliceSeconds)}]`;
+  if (indicator.kind === 'throughput' && indicator.activeWhen && windowSeconds !== slo.timesliceSeconds) {
+    // A window in which the job never ran is 0/0 (NaN), as burnwatch's raw evaluation counts it
+    // (no slices, no budget spent), not an absent series, which recorded mode would read as
+    // "rules not loaded". The timeslice record stays absent while idle: the period averages it.
+    const active = `(${aggregate('max', withWindow(indicator.activeWhen.text, slo.timesliceSeconds))} > bool 0) or on() vector(0)`;
+    return `(sum_over_time((${badSliceExpr(slo)})${range}) or on() vector(0))\n/\nsum_over_time((${active})${range})`;
+  }
+  return `avg_over_time((${badSliceExpr(slo)})${range})`;
 }
 
 /** Every query an SLO runs, to decide whether Prometheus can answer it. */

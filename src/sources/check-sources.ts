@@ -7,13 +7,14 @@ import { createPostgresRunner, type PostgresRunner } from './postgres/postgres-r
 import type { Problem } from '../spec/problem.ts';
 import { SourceError } from './source-error.ts';
 import { isBucketed, type SqlParams } from './sql/sql-contract.ts';
+import { checkRecordedRules } from './prometheus/recorded-check.ts';
 
 const DEFAULT_OVERLAP_SECONDS = 300;
 
 export interface SourceCheck {
   slo: string;
   source: string;
-  type: 'bigquery' | 'postgres';
+  type: 'bigquery' | 'postgres' | 'prometheus';
   /** "good query", "freshness query", … */
   role: string;
   file: string;
@@ -77,6 +78,13 @@ export async function checkSources(
     return runner;
   };
   try {
+    // Recorded mode: whether each SLO's rules are loaded and evaluated.
+    for (const spec of specs) {
+      if (spec.type !== 'prometheus' || spec.mode !== 'recorded') continue;
+      for (const { slo, ok, message } of await checkRecordedRules(spec, slos, now)) {
+        results.push({ slo: slo.id, source: spec.name, type: 'prometheus', role: 'recorded rules', file: slo.origin.file, line: slo.origin.line, severity: ok ? 'ok' : 'error', message });
+      }
+    }
     for (const job of slos.flatMap(sqlQueries)) {
       const spec = byName.get(job.ref.source);
       if (!spec || spec.type === 'prometheus' || spec.type === 'airflow') continue;

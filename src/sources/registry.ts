@@ -7,6 +7,7 @@ import { createBigQuerySource } from './bigquery/bigquery-source.ts';
 import type { JobBytesListener } from './bigquery/job-bytes.ts';
 import { createPostgresSource } from './postgres/postgres-source.ts';
 import { PrometheusSource } from './prometheus/prometheus-source.ts';
+import { RecordedPrometheusSource } from './prometheus/recorded-source.ts';
 import type { SliSource } from './sli-source.ts';
 
 /** What some sources need besides their spec. */
@@ -22,7 +23,7 @@ export type SourceFactory<S extends DataSourceSpec = DataSourceSpec> = (spec: S,
 type Factories = { [T in DataSourceSpec['type']]?: SourceFactory<Extract<DataSourceSpec, { type: T }>> };
 
 export const SOURCE_FACTORIES: Factories = {
-  prometheus: (spec) => PrometheusSource.fromSpec(spec),
+  prometheus: (spec) => (spec.mode === 'recorded' ? RecordedPrometheusSource.fromSpec(spec) : PrometheusSource.fromSpec(spec)),
   bigquery: (spec, deps) => createBigQuerySource(spec, { cache: deps?.store, onJobBytes: deps?.onJobBytes }),
   postgres: (spec, deps) => createPostgresSource(spec, { cache: deps?.store }),
   airflow: (spec) => createAirflowSource(spec),

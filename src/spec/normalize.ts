@@ -58,7 +58,15 @@ export function normalizeDataSource(doc: DataSourceDoc): DataSourceSpec {
       timeoutSeconds: timeoutOf(airflow.timeout),
     };
   if (prometheus)
-    return { type: 'prometheus', name, url: prometheus.url, timeoutSeconds: timeoutOf(prometheus.timeout), headers: prometheus.headers ?? {} };
+    return {
+      type: 'prometheus',
+      name,
+      url: prometheus.url,
+      timeoutSeconds: timeoutOf(prometheus.timeout),
+      headers: prometheus.headers ?? {},
+      ...(prometheus.mode === 'recorded' && { mode: 'recorded' as const }),
+      ...(prometheus.ruleInterval !== undefined && { ruleIntervalSeconds: parseDuration(prometheus.ruleInterval) }),
+    };
   if (bigquery)
     return {
       type: 'bigquery',

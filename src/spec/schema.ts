@@ -64,6 +64,10 @@ export const PrometheusSource = z.strictObject({
   url: httpUrl('http://localhost:9090'),
   timeout: Duration.optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /** raw: burnwatch runs each SLO's PromQL; recorded: it reads what `burnwatch generate prometheus` rules record. */
+  mode: z.enum(['raw', 'recorded']).optional(),
+  /** recorded: the rule groups' evaluation interval (a series older than two of them is stale). */
+  ruleInterval: Duration.optional(),
 });
 export const BigQuerySource = z.strictObject({
   projectId: NonEmpty,

@@ -7,7 +7,7 @@ import { type Incident, loadIncidents, scoreIncidents } from '../../backtest/inc
 import { loadPolicy, OWN_TIERS, type Policy } from '../../backtest/policy.ts';
 import { progressBar } from '../../backtest/progress.ts';
 import { renderBacktestHtml } from '../../backtest/render-html.ts';
-import { type BacktestReport, renderBacktestText } from '../../backtest/render-text.ts';
+import { type BacktestReport, renderBacktestText, unansweredSlos } from '../../backtest/render-text.ts';
 import { runBacktest } from '../../backtest/run-backtest.ts';
 import { isDuration, parseDuration } from '../../domain/duration.ts';
 import { GroupExpander } from '../../evaluator/expand-groups.ts';
@@ -123,11 +123,17 @@ export async function runBacktestCommand(
     options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderBacktestHtml(report) : renderBacktestText(report);
   for (const s of result.skipped) stderr += `warning: skipped ${s.id}: ${s.reason}\n`;
   stderr += `backtested ${result.policies[0]!.results.length} SLOs × ${grid.points} steps in ${seconds.toFixed(1)}s\n`;
+  // A source that did not answer is not a quiet SLO: the report says so, and so does the exit code.
+  const unanswered = unansweredSlos(result);
+  for (const r of unanswered) {
+    stderr += `error: ${r.id}: ${r.problems[0] ?? 'no data at any step (the queries returned nothing)'}; unknown for ${Math.round(r.unknownSeconds / 60)} min\n`;
+  }
+  const code = unanswered.length > 0 || result.skipped.length > 0 ? 1 : 0;
   if (options.out) {
     await writeFile(options.out, text);
-    return { code: 0, stdout: '', stderr: `${stderr}wrote ${options.out}\n` };
+    return { code, stdout: '', stderr: `${stderr}wrote ${options.out}\n` };
   }
-  return { code: 0, stdout: text, stderr };
+  return { code, stdout: text, stderr };
 }
 
 export function register(program: Command): void {

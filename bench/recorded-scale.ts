@@ -1,0 +1,77 @@
+// Recorded mode at fleet scale: one cycle of N SLOs reading the recorded series from a real
+// Prometheus, beside the floor (the same queries from a bare client), each in its own process
+// for its peak RSS. The load average goes beside the figures: the machine is shared.
+import { execFile } from 'node:child_process';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startPrometheusOn } from '../test/fixtures/prometheus/index.ts';
+import { runChild } from './lib/proc.ts';
+import { writeRecordedOpenMetrics } from './lib/recorded-fleet.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface RecordedRow {
+  slos: number;
+  wallMs: number;
+  maxRssMb: number;
+  queries: number;
+  unknown: number;
+  floorWallMs: number;
+  floorQueries: number;
+  load: string;
+}
+
+async function blocksFor(n: number): Promise<string> {
+  const dir = path.join(here, '.cache', `recorded-${n}-v1`);
+  const blocks = path.join(dir, 'blocks');
+  if (await stat(path.join(blocks, 'complete')).then(() => true, () => false)) return blocks;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'recorded.om');
+  const samples = await writeRecordedOpenMetrics(n, file);
+  const t0 = performance.now();
+  await promisify(execFile)('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, blocks], { maxBuffer: 64 << 20 });
+  await rm(file);
+  await writeFile(path.join(blocks, 'complete'), '');
+  console.error(`recorded data: ${samples.toLocaleString('en')} samples, backfilled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return blocks;
+}
+
+export async function benchRecorded(sizes: number[]): Promise<RecordedRow[]> {
+  const rows: RecordedRow[] = [];
+  for (const n of sizes) {
+    const prom = await startPrometheusOn(await blocksFor(n));
+    try {
+      const script = path.join(here, 'recorded-cycle.ts');
+      const args = (mode: string) => ['--mode', mode, '--n', String(n), '--url', prom.url];
+      // Warm Prometheus's page cache once, then measure.
+      await runChild(script, args('floor'));
+      const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+      const bw = await runChild<Record<string, number>>(script, args('burnwatch'));
+      const floor = await runChild<Record<string, number>>(script, args('floor'));
+      rows.push({ slos: n, wallMs: bw.wallMs!, maxRssMb: bw.maxRssMb!, queries: bw.queries!, unknown: bw.unknown!, floorWallMs: floor.wallMs!, floorQueries: floor.queries!, load });
+    } finally {
+      await prom.destroy();
+    }
+  }
+  return rows;
+}
+
+export function recordedTable(rows: RecordedRow[]): string {
+  return [
+    '| recorded mode: SLOs in one cycle | burnwatch wall | peak RSS | queries | unknown | floor wall (same queries, bare client) | load average (1/5/15 min) |',
+    '|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.slos.toLocaleString('en')} | ${(r.wallMs / 1000).toFixed(1)} s | ${r.maxRssMb.toFixed(0)} MB | ${r.queries} | ${r.unknown} | ${(r.floorWallMs / 1000).toFixed(1)} s (${r.floorQueries} queries) | ${r.load} |`,
+    ),
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv.slice(2).map(Number);
+  console.log(recordedTable(await benchRecorded(sizes.length > 0 ? sizes : [1000, 10_000, 100_000])));
+}

@@ -1,0 +1,205 @@
+// Recorded mode: the SliSource reads the series that the rules of `burnwatch generate prometheus`
+// record (evaluated by Prometheus, Thanos Ruler or the Mimir/Cortex ruler) instead of running each
+// SLO's PromQL. A cycle costs one query per distinct window, whatever the number of SLOs; each
+// answer is split per SLO by its id label. A series that is missing or older than two rule
+// intervals makes its SLO unknown, naming the record and its rule group: never ok.
+import { budgetingOf, type PrometheusSourceSpec, type Slo } from '../../domain/slo.ts';
+import { errorRatioRecord, eventsRecord, idLabelValue, LABEL_KEYS, ruleGroupName } from '../../domain/recorded-series.ts';
+import { formatDuration } from '../../domain/duration.ts';
+import type { SliReading, SliRequest, SliSource } from '../sli-source.ts';
+import { SourceError } from '../source-error.ts';
+import { PrometheusClient, type PrometheusClientOptions, type Sample } from './prometheus-client.ts';
+import { recordedWindowQuery } from './recorded-queries.ts';
+import { PART_LABEL } from './sli-queries.ts';
+
+export interface RecordedSourceOptions extends PrometheusClientOptions {
+  /** The rule groups' evaluation interval; a series older than two of them is stale. Default 60. */
+  ruleIntervalSeconds?: number;
+}
+
+/** Whether the evaluator needs this window's event count (the minEvents guard of a long window). */
+export function needsEvents(slo: Slo, windowSeconds: number): boolean {
+  return (
+    slo.alerting.minEvents > 0 && budgetingOf(slo.indicator.kind) === 'occurrences' && slo.alerting.tiers.some((t) => t.longSeconds === windowSeconds)
+  );
+}
+
+export class RecordedPrometheusSource implements SliSource {
+  readonly type = 'prometheus' as const;
+  readonly mode = 'recorded' as const;
+  readonly name: string;
+  readonly client: PrometheusClient;
+  readonly ruleIntervalSeconds: number;
+
+  constructor(opts: RecordedSourceOptions) {
+    this.name = opts.name;
+    // Few queries per cycle, each answering for every SLO: two at a time keeps the memory of a
+    // 100 000-SLO cycle to two answers.
+    this.client = new PrometheusClient({ maxConcurrency: 2, ...opts });
+    this.ruleIntervalSeconds = opts.ruleIntervalSeconds ?? 60;
+  }
+
+  static fromSpec(spec: PrometheusSourceSpec, extra: Partial<RecordedSourceOptions> = {}): RecordedPrometheusSource {
+    return new RecordedPrometheusSource({
+      name: spec.name,
+      url: spec.url,
+      timeoutSeconds: spec.timeoutSeconds,
+      headers: spec.headers,
+      ...(spec.ruleIntervalSeconds !== undefined && { ruleIntervalSeconds: spec.ruleIntervalSeconds }),
+      ...extra,
+    });
+  }
+
+  async read(request: SliRequest): Promise<SliReading> {
+    const [result] = await this.readMany([request]);
+    if (result instanceof Error) throw result;
+    return result!;
+  }
+
+  async readMany(requests: readonly SliRequest[]): Promise<Array<SliReading | Error>> {
+    const byInstant = new Map<number, number[]>();
+    requests.forEach((r, i) => {
+      const t = r.at.getTime();
+      const same = byInstant.get(t);
+      if (same) same.push(i);
+      else byInstant.set(t, [i]);
+    });
+    const out: Array<SliReading | Error> = new Array(requests.length);
+    for (const indices of byInstant.values()) {
+      const results = await this.#readAt(indices.map((i) => requests[i]!));
+      indices.forEach((i, k) => {
+        out[i] = results[k]!;
+      });
+    }
+    return out;
+  }
+
+  /** Requests of one instant: one query per window. */
+  async #readAt(requests: readonly SliRequest[]): Promise<Array<SliReading | Error>> {
+    const at = requests[0]!.at;
+    const signal = requests[0]!.signal;
+    // Who answers to which label value; the ids of both label sets point at the same request.
+    const byBurnwatchId = new Map<string, number>();
+    const bySlothId = new Map<string, number>();
+    const readers = new Map<number, number[]>();
+    const events = new Set<number>();
+    requests.forEach((r, i) => {
+      byBurnwatchId.set(idLabelValue(r.slo, 'burnwatch'), i);
+      bySlothId.set(idLabelValue(r.slo, 'sloth'), i);
+      for (const w of r.windows) {
+        const list = readers.get(w);
+        if (list) list.push(i);
+        else readers.set(w, [i]);
+        if (needsEvents(r.slo, w)) events.add(w);
+      }
+    });
+    const readings: SliReading[] = requests.map(() => new Map());
+    // The problem of each request's shortest failing window (windows answer in any order).
+    const problems: Array<{ window: number; error: SourceError } | undefined> = new Array(requests.length);
+    const fail = (i: number, window: number, error: SourceError) => {
+      const known = problems[i];
+      if (!known || window < known.window) problems[i] = { window, error };
+    };
+
+    await Promise.all(
+      [...readers].map(async ([window, who]) => {
+        const query = recordedWindowQuery(window, events.has(window), 2 * this.ruleIntervalSeconds);
+        let samples: Sample[];
+        try {
+          samples = await this.client.query(query, at, signal);
+        } catch (error) {
+          const e = error instanceof SourceError ? error : new SourceError('unreachable', String(error), { source: this.name, query, retryable: true });
+          for (const i of who) fail(i, window, e);
+          return;
+        }
+        // Per request: NaN until its series arrives. Typed arrays: a 100 000-SLO answer is read
+        // into three flat arrays, not 100 000 objects.
+        const ratio = new Float64Array(requests.length).fill(Number.NaN);
+        const age = new Float64Array(requests.length).fill(Number.NaN);
+        const count = new Float64Array(requests.length).fill(Number.NaN);
+        const seen = new Uint8Array(requests.length);
+        for (const s of samples) {
+          const i = indexOf(s, byBurnwatchId, bySlothId);
+          if (i === undefined) continue;
+          const part = s.labels[PART_LABEL];
+          if (part === 'ratio') {
+            ratio[i] = s.value;
+            seen[i]! |= 1;
+          } else if (part === 'age') age[i] = s.value;
+          else if (part === 'events') {
+            count[i] = s.value;
+            seen[i]! |= 2;
+          }
+        }
+        for (const i of who) {
+          const slo = requests[i]!.slo;
+          const record = errorRatioRecord(window);
+          if (!(seen[i]! & 1)) {
+            fail(i, window, this.#missing(slo, record, window));
+            continue;
+          }
+          // Only stale records come back with an age (recorded-queries.ts).
+          if (!Number.isNaN(age[i]!)) {
+            fail(i, window, this.#stale(slo, record, age[i]!));
+            continue;
+          }
+          const wantsEvents = needsEvents(slo, window);
+          if (wantsEvents && !(seen[i]! & 2)) {
+            fail(i, window, this.#missing(slo, eventsRecord(window), window));
+            continue;
+          }
+          readings[i]!.set(window, partsOf(requests[i]!, ratio[i]!, wantsEvents ? count[i]! : undefined));
+        }
+      }),
+    );
+    return readings.map((reading, i) => problems[i]?.error ?? reading);
+  }
+
+  #selector(slo: Slo, record: string): string {
+    return `${record}{${LABEL_KEYS.burnwatch.id}="${slo.id}"}`;
+  }
+
+  #missing(slo: Slo, record: string, window: number): SourceError {
+    return new SourceError(
+      'empty_result',
+      `no recorded series ${record} for ${slo.id} (neither ${LABEL_KEYS.burnwatch.id}="${slo.id}" nor ${LABEL_KEYS.sloth.id}="${idLabelValue(slo, 'sloth')}"): the ${formatDuration(window)} rule of group ${ruleGroupName(slo.id)} is not loaded (burnwatch generate prometheus), or its query had no data`,
+      { source: this.name, query: this.#selector(slo, record), retryable: true, slo: slo.id },
+    );
+  }
+
+  #stale(slo: Slo, record: string, ageSeconds: number): SourceError {
+    return new SourceError(
+      'empty_result',
+      `recorded series ${record} is stale: last written ${formatDuration(Math.round(ageSeconds))} ago, more than two rule intervals (${formatDuration(2 * this.ruleIntervalSeconds)}); is rule group ${ruleGroupName(slo.id)} still evaluated?`,
+      { source: this.name, query: this.#selector(slo, record), retryable: true, slo: slo.id },
+    );
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.client.query('vector(1)', undefined, signal);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function indexOf(s: Sample, byBurnwatchId: Map<string, number>, bySlothId: Map<string, number>): number | undefined {
+  const id = s.labels[LABEL_KEYS.burnwatch.id];
+  if (id) return byBurnwatchId.get(id);
+  const sloth = s.labels[LABEL_KEYS.sloth.id];
+  return sloth ? bySlothId.get(sloth) : undefined;
+}
+
+/**
+ * The parts the evaluator asked for, from a ratio. Where the events are recorded they are the
+ * total (the minEvents guard compares them); elsewhere the total is 1 and bad is the ratio, which
+ * gives the evaluator the same error ratio. A ratio of NaN is 0/0: no events, no budget spent.
+ */
+function partsOf(request: SliRequest, ratio: number, events: number | undefined): Partial<Record<'good' | 'bad' | 'total', number>> {
+  const empty = Number.isNaN(ratio);
+  const total = events ?? (empty ? 0 : 1);
+  const bad = empty || total === 0 ? 0 : events === undefined ? ratio : ratio * total;
+  // bad is always given: the evaluator takes it over total − good, which would round the ratio.
+  const parts: Partial<Record<'good' | 'bad' | 'total', number>> = { bad, total };
+  if (request.parts.includes('good')) parts.good = total - bad;
+  return parts;
+}
