@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Slo } from '../domain/slo.ts';
 import { getAlert } from '../slack/alert-store.ts';
 import type { Db } from '../store/db.ts';
+import { pagerDeliveries } from '../store/repositories/pager-deliveries.ts';
 import { readIncident } from './incident-record.ts';
 import { listTimeline } from './incident-store.ts';
 import { type AffectedSlo, renderPostmortem } from './postmortem.ts';
@@ -40,5 +41,11 @@ export async function buildPostmortem(
   if (c) suspected = `${c.kind} \`${c.subject}\` at ${c.at.toISOString()}: ${c.summary}${c.actor ? ` (by ${c.actor})` : ''}`;
   const firedTier = alert?.snapshot.firedTier ?? null;
   const template = await deps.postmortemTemplate(record.slos.map((s) => s.sloId));
-  return renderPostmortem(template, { incident, timeline, slos, firedTier, suspectedChange: suspected, generatedAt: clock.now() });
+  // Who was paged (the pager deliveries from an hour before the impact to the end) and who acknowledged.
+  const from = new Date(incident.startedAt.getTime() - 3_600_000);
+  const paged = (await pagerDeliveries(db, record.slos.map((s) => s.sloId), from, incident.resolvedAt ?? clock.now()))
+    .filter((p) => p.kind === 'alert.firing')
+    .map((p) => ({ channel: p.channel, at: p.createdAt, deliveredAt: p.deliveredAt, escalationStep: p.escalationStep }));
+  const acknowledged = alert?.acknowledgedBy && alert.acknowledgedAt ? { by: alert.acknowledgedBy.name, at: alert.acknowledgedAt } : null;
+  return renderPostmortem(template, { incident, timeline, slos, firedTier, suspectedChange: suspected, paging: { paged, acknowledged }, generatedAt: clock.now() });
 }

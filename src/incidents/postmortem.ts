@@ -31,6 +31,8 @@ export interface PostmortemInput {
   /** Which pair fired, e.g. "page 1h/5m (14.4x)". */
   firedTier?: string | null;
   suspectedChange?: string | null;
+  /** Pages sent to PagerDuty / Opsgenie for the incident's SLOs, and who acknowledged the alert. */
+  paging?: { paged: Array<{ channel: string; at: Date; deliveredAt: Date | null; escalationStep: number | null }>; acknowledged: { by: string; at: Date } | null };
   generatedAt: Date;
 }
 
@@ -93,6 +95,13 @@ export function postmortemView(input: PostmortemInput): Record<string, unknown> 
       tier: input.firedTier ?? null,
       timeToDetect: span(f.toDetectSeconds),
       timeToAcknowledge: span(f.toAcknowledgeSeconds),
+      paged: (input.paging?.paged ?? []).map((p) => ({
+        channel: p.channel,
+        at: p.at.toISOString(),
+        delivered: p.deliveredAt ? p.deliveredAt.toISOString() : null,
+        escalation: p.escalationStep,
+      })),
+      acknowledgedBy: input.paging?.acknowledged ? `${input.paging.acknowledged.by} at ${input.paging.acknowledged.at.toISOString()}` : null,
     },
     suspectedChange: input.suspectedChange ?? null,
     recovery: {

@@ -13,6 +13,8 @@ import { loadConfig } from '../../src/service/config.ts';
 import { ACTION } from '../../src/slack/action-ids.ts';
 import { escalateDuePages } from '../../src/slack/page-escalation.ts';
 import { slackServiceExtension } from '../../src/slack/slack-extension.ts';
+import { buildPostmortem } from '../../src/incidents/build-postmortem.ts';
+import { loadPostmortemTemplate } from '../../src/incidents/postmortem.ts';
 import { SOURCE_FACTORIES } from '../../src/sources/registry.ts';
 import { loadSpecs } from '../../src/spec/load.ts';
 import { type FakePagerDuty, pagerDutySignature, pagerDutyWebhookBody, startFakePagerDuty } from '../fakes/pagerduty-api.ts';
@@ -205,5 +207,23 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     await requester.command({ user: alice, command: '/oncall', text: 'search', channel, responseUrl: unknown });
     const none = await until('the answer for an unknown team', () => slack.responses.find((r) => unknown.endsWith(r.id)));
     expect(String(none.body.text)).toContain("*search*: not in the paging file's `oncall` (teams: recs-serving, ml-training)");
+  });
+
+  it('the post-mortem names who was paged, when the pager took it, and who acknowledged', async () => {
+    const alert = (await alertOf('hstu-ranker/availability-us'))!;
+    const res = await requester.blockAction({ user: alice, actionId: ACTION.alertOpenIncident, value: String(alert.id), channel, messageTs: slack.messagesIn(channel)[0]!.ts, responseUrl: slack.responseUrl() });
+    expect(res.status).toBe(200);
+    const incident = await until('the incident', async () => (await service.store.db.query('SELECT id FROM incidents WHERE alert_id = $1', [Number(alert.id)])).rows[0] as { id: number } | undefined);
+    const specs = await loadSpecs([path.join(dir, 'slos')], { cwd: dir });
+    const markdown = await buildPostmortem(
+      { db: service.store.db, clock, slo: (id) => specs.slos.find((x) => x.id === id), postmortemTemplate: () => loadPostmortemTemplate() },
+      Number(incident.id),
+    );
+    const delivered = incidentOf('hstu-ranker/availability-us')!;
+    expect(delivered.events[0]!.event_action).toBe('trigger');
+    expect(markdown).toMatch(/- Paged: `pagerduty:ranker` at \S+, taken by the pager at \S+/);
+    expect(markdown).toMatch(/- Acknowledged by alice at \S+/);
+    // The other SLO's pages are not this incident's.
+    expect(markdown).not.toContain('pagerduty:leads');
   });
 });
