@@ -107,6 +107,11 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
         },
         alertButtons: (alert) => extensions.flatMap((e) => e.alertButtons?.(alert) ?? []),
         links: { publicUrl: ctx.config.console.publicUrl, slo, playbook: (runbook) => playbookPath(runbook, templatesDir) },
+        onCallFor: async (sloIds) => {
+          const owners = [...new Set(sloIds.map((id) => slo(id)?.owner).filter((o): o is string => !!o))];
+          const people = await Promise.all(owners.map((owner) => ctx.pagers.onCall(owner, ctx.clock.now())));
+          return people.flatMap((p) => p ?? []);
+        },
       }),
     );
     ctx.addRoute((intent, s) => {

@@ -4,6 +4,7 @@
 // back to the outbox as a NotifyError that says whether a retry may help and, for a
 // 429, after how long. Jobs re-render from the store and record each step they
 // finish (channel created, members invited, message ts, pin), so a retry resumes.
+import { escapeSlackText } from '../authz/escape-slack-text.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -48,6 +49,8 @@ export interface SlackNotifierDeps {
   alertButtons?: AlertButtons;
   /** Links into the web console (BURNWATCH_PUBLIC_URL) and the SLOs' own words. */
   links?: ConsoleLinks;
+  /** Who is on call for an incident's SLOs (the paging file's `oncall`): invited to its channel by e-mail. */
+  onCallFor?: (sloIds: readonly string[]) => Promise<Array<{ name: string; email: string }>>;
   /** Bot user id, left out of invitations. */
   botUserId?: string;
 }
@@ -215,6 +218,20 @@ export class SlackNotifier implements Notifier {
         for (const u of res.users ?? []) users.add(u);
       }
       for (const p of [incident.openedBy, incident.commander]) if (p) users.add(p.id);
+      // Who is on call by the pager's schedule (or the rota), found in Slack by e-mail; a lookup that
+      // fails never holds the channel back.
+      const onCall: string[] = [];
+      try {
+        for (const person of (await this.#d.onCallFor?.(incident.sloIds)) ?? []) {
+          const found = await client.users.lookupByEmail({ email: person.email }).catch(() => undefined);
+          if (found?.user?.id) {
+            users.add(found.user.id);
+            onCall.push(person.name);
+          }
+        }
+      } catch (error) {
+        this.#d.logger.warn({ incident: incident.id, err: (error as Error).message }, 'could not read who is on call; inviting the on-call group only');
+      }
       users.delete(await this.botUserId());
       if (users.size > 0) {
         try {
@@ -226,6 +243,9 @@ export class SlackNotifier implements Notifier {
       await updateIncident(db, incident.id, { membersInvited: true });
       if (incident.usergroup) {
         await addTimeline(db, incident.id, { at: clock.now(), kind: 'status', actor: null, text: `Invited the on-call group <!subteam^${incident.usergroup}> (${users.size} people)` }, `invited:${incident.id}`);
+      }
+      if (onCall.length > 0) {
+        await addTimeline(db, incident.id, { at: clock.now(), kind: 'status', actor: null, text: `Invited who is on call: ${onCall.map(escapeSlackText).join(', ')}` }, `invited-oncall:${incident.id}`);
       }
     }
     const timeline = await listTimeline(db, incident.id);

@@ -34,7 +34,7 @@ const alice = { id: 'UALICE01', name: 'alice' };
 
 const slo = (promUrl: string, name: string, code: string, extra = '') => `apiVersion: burnwatch/v1
 kind: SLO
-metadata: { name: ${name}, service: hstu-ranker }
+metadata: { name: ${name}, service: hstu-ranker, owner: recs-serving }
 spec:
   objective: 99.9
   window: 30d
@@ -225,5 +225,10 @@ describe('acknowledgements between Slack and PagerDuty', () => {
     expect(markdown).toMatch(/- Acknowledged by alice at \S+/);
     // The other SLO's pages are not this incident's.
     expect(markdown).not.toContain('pagerduty:leads');
+    // Its channel invites who is on call for the owner by PagerDuty's schedule, found in Slack by e-mail.
+    const timeline = async () => (await service.store.db.query('SELECT text FROM incident_timeline WHERE incident_id = $1', [Number(incident.id)])).rows.map((r) => String(r.text));
+    await until('the on-call invite', async () => (await timeline()).includes('Invited who is on call: Alice A.'), 30_000);
+    const incidentChannel = (await service.store.db.query('SELECT channel_id FROM incidents WHERE id = $1', [Number(incident.id)])).rows[0].channel_id as string;
+    expect(slack.channels.get(incidentChannel)?.members.has(alice.id)).toBe(true);
   });
 });
