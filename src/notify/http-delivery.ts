@@ -1,6 +1,6 @@
 // One JSON POST to a receiver that answers like a modern HTTP API: 2xx delivered; 408, 429
 // and 5xx (and a network failure) retryable, after Retry-After when the receiver sends one;
-// any other status permanent. Shared by the pager notifiers so each says only what it sends.
+// any other status permanent. Shared by the webhook and pager notifiers so each says only what it sends.
 import { NotifyError, parseRetryAfter } from './notify-error.ts';
 
 export interface JsonDelivery {
@@ -9,6 +9,7 @@ export interface JsonDelivery {
   /** The URL as it may appear in errors and logs (no key in it). */
   shown: string;
   headers: Record<string, string>;
+  /** Sent as JSON; a string is sent as it is (a body that was signed must not be serialised again). */
   body: unknown;
   signal: AbortSignal;
   now: Date;
@@ -21,7 +22,7 @@ export async function deliverJson(d: JsonDelivery): Promise<{ status: number; js
     response = await fetch(d.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'burnwatch', ...d.headers },
-      body: JSON.stringify(d.body),
+      body: typeof d.body === 'string' ? d.body : JSON.stringify(d.body),
       signal: AbortSignal.any([d.signal, AbortSignal.timeout((d.timeoutSeconds ?? 10) * 1000)]),
     });
   } catch (error) {

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import type { Notifier } from './notifier.ts';
-import { NotifyError, parseRetryAfter } from './notify-error.ts';
+import { deliverJson } from './http-delivery.ts';
 
 export const SIGNATURE_HEADER = 'x-burnwatch-signature';
 export const TIMESTAMP_HEADER = 'x-burnwatch-timestamp';
@@ -31,31 +31,22 @@ export function webhookNotifier(opts: { url: string; secret: string | undefined;
       const body = JSON.stringify({ idempotencyKey: n.idempotencyKey, kind: n.kind, channel: n.channel, sentAt: now.toISOString(), ...n.payload });
       const timestamp = String(Math.floor(now.getTime() / 1000));
       const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'user-agent': 'burnwatch',
         [IDEMPOTENCY_HEADER]: n.idempotencyKey,
         [TIMESTAMP_HEADER]: timestamp,
       };
       if (opts.sender) headers[SENDER_HEADER] = opts.sender;
       if (opts.secret) headers[SIGNATURE_HEADER] = signWebhook(opts.secret, timestamp, body);
-      let response: Response;
-      try {
-        response = await fetch(opts.url, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.any([signal, AbortSignal.timeout((opts.timeoutSeconds ?? 10) * 1000)]),
-        });
-      } catch (error) {
-        throw new NotifyError('webhook', `POST ${shown} failed: ${(error as Error).message}`, { retryable: true, cause: error });
-      }
-      await response.body?.cancel();
-      if (response.ok) return { status: response.status };
-      const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-      throw new NotifyError('webhook', `POST ${shown} answered HTTP ${response.status}`, {
-        retryable,
-        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), now),
+      const { status } = await deliverJson({
+        notifier: 'webhook',
+        url: opts.url,
+        shown,
+        headers,
+        body,
+        signal,
+        now,
+        ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
       });
+      return { status };
     },
   };
 }
