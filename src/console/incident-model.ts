@@ -70,7 +70,7 @@ export function incidentPage(
       budgetSpan:
         primary?.budgetAtStart == null
           ? ''
-          : `${primary.sloId}: ${pct(primary.budgetAtStart)} left at the impact start${primary.budgetAtEnd !== null ? `, ${pct(primary.budgetAtEnd)} at the end` : ''}`,
+          : `${primary.sloId}: ${pct(primary.budgetAtStart)} left at the impact start${primary.budgetAtEnd !== null ? `, ${pct(primary.budgetAtEnd)} ${i.resolvedAt === null ? 'now' : 'at the end'}` : ''}`,
     },
     slos: i.sloIds.map((id) => {
       const status = latest.has(id) ? consoleStatus(latest.get(id)!.status) : undefined;
