@@ -50,20 +50,26 @@ export function gateRouter(deps: GateRouteDeps): Router {
   const router = express.Router();
   const guard: RequestHandler = deps.auth ?? ((_req, _res, next) => next());
 
-  router.get('/', guard, async (req, res) => {
-    const parsed = gateParams.safeParse(req.query);
+  /** Parses the gate's parameters and decides; answers 400 itself (and returns undefined) when they are wrong. */
+  const decide = async (params: unknown, res: express.Response) => {
+    const parsed = gateParams.safeParse(params);
     if (!parsed.success) {
       res.status(400).json({ error: 'invalid gate parameters', issues: z.flattenError(parsed.error).fieldErrors });
-      return;
+      return undefined;
     }
     const request = toGateRequest(parsed.data, deps);
     if ('error' in request) {
       res.status(400).json({ error: request.error });
-      return;
+      return undefined;
     }
-    const result = await evaluateGate(deps, request);
-    const strict = parsed.data.status === '1' || parsed.data.status === 'true';
-    res.status(strict && !result.pass ? 412 : 200).json(result);
+    return { params: parsed.data, result: await evaluateGate(deps, request) };
+  };
+
+  router.get('/', guard, async (req, res) => {
+    const decided = await decide(req.query, res);
+    if (!decided) return;
+    const strict = decided.params.status === '1' || decided.params.status === 'true';
+    res.status(strict && !decided.result.pass ? 412 : 200).json(decided.result);
   });
 
   router.post('/', guard, express.json({ limit: '64kb' }), async (req, res) => {
@@ -73,18 +79,9 @@ export function gateRouter(deps: GateRouteDeps): Router {
       return;
     }
     // The URL's query gives defaults; the webhook's metadata (per Canary) wins.
-    const merged = { ...(req.query as Record<string, unknown>), ...(body.data.metadata ?? {}) };
-    const parsed = gateParams.safeParse(merged);
-    if (!parsed.success) {
-      res.status(400).json({ error: 'invalid gate parameters', issues: z.flattenError(parsed.error).fieldErrors });
-      return;
-    }
-    const request = toGateRequest(parsed.data, deps);
-    if ('error' in request) {
-      res.status(400).json({ error: request.error });
-      return;
-    }
-    const result = await evaluateGate(deps, request);
+    const decided = await decide({ ...(req.query as Record<string, unknown>), ...(body.data.metadata ?? {}) }, res);
+    if (!decided) return;
+    const { result } = decided;
     res.status(result.pass ? 200 : 412).json({ ...result, canary: { name: body.data.name, namespace: body.data.namespace, phase: body.data.phase ?? null } });
   });
 
