@@ -8,7 +8,6 @@ import { pagerDutyNotifier } from '../notify/pagerduty/pagerduty-notifier.ts';
 import { loadPagingConfig, type PagingConfig, unknownTargets } from '../notify/paging/paging-config.ts';
 import { pagingLinks } from '../notify/paging/paging-links.ts';
 import { pagingRoute } from '../notify/paging/paging-route.ts';
-import type { Route } from '../service/evaluation-cycle.ts';
 import type { PagerEventSink } from '../service/http/pager-webhooks.ts';
 
 /** What the rest of the service sees of the pagers: where an SLO's acknowledgements go, and who acts on the pagers' own. */
@@ -30,7 +29,7 @@ export function pagerBridge(paging: Paging | undefined): PagerBridge {
   let sink: PagerEventSink | undefined;
   return {
     channelsFor: (slo, severity) =>
-      paging ? paging.route({ kind: 'acknowledged', severity } as never, slo).filter((c) => c.startsWith('pagerduty:') || c.startsWith('opsgenie:')) : [],
+      paging ? paging.route({ kind: 'acknowledged', severity }, slo).filter((c) => c.startsWith('pagerduty:') || c.startsWith('opsgenie:')) : [],
     onPagerEvent: (s) => {
       sink = s;
     },
@@ -43,7 +42,8 @@ export function pagerBridge(paging: Paging | undefined): PagerBridge {
 export interface Paging {
   config: PagingConfig;
   notifiers: Notifier[];
-  route: Route;
+  /** Where an alert (or its acknowledgement) goes; also an evaluation-cycle `Route`. */
+  route: ReturnType<typeof pagingRoute>;
   /** SLOs whose `alerting.page` names a pager the paging file does not configure. */
   problems(slos: readonly Slo[]): string[];
 }
