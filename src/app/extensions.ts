@@ -1,6 +1,6 @@
 // Parts that plug into the running service (the Slack bot mounts its receiver and
 // adds its notifier here). One line each.
-import { remediation } from '../actions/remediation-service.ts';
+import { remediation } from './remediation-wiring.ts';
 import { consoleExtension } from '../console/console-extension.ts';
 import { reportsExtension } from '../reports/reports-extension.ts';
 import { slackServiceExtension } from '../slack/slack-extension.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimForExecution, getAction, insertAction, markApproved } from '../../src/actions/action-store.ts';
 import { deploymentRollback } from '../../src/actions/deployment-rollback.ts';
 import { kubeClients } from '../../src/actions/kube-clients.ts';
-import { remediation } from '../../src/actions/remediation-service.ts';
+import { remediation } from '../../src/app/remediation-wiring.ts';
 import { type RunningService, startService } from '../../src/app/start-service.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
 import type { AlertRecord } from '../../src/incidents/types.ts';

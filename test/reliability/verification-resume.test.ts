@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAction } from '../../src/actions/action-store.ts';
-import { remediation } from '../../src/actions/remediation-service.ts';
+import { remediation } from '../../src/app/remediation-wiring.ts';
 import { type RunningService, startService } from '../../src/app/start-service.ts';
 import { fixedClock } from '../../src/domain/clock.ts';
 import type { Slo } from '../../src/domain/slo.ts';

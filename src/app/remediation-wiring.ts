@@ -4,18 +4,18 @@
 // the leader: at start-up, on becoming leader and every half minute), and hands the Slack bot its
 // buttons and suspects. Without BURNWATCH_ACTIONS_CONFIG remediation is off: alerts carry no buttons.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
+import type { ServiceContext, ServiceExtension } from './start-service.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { evaluateSlo } from '../evaluator/evaluate-all.ts';
 import type { ChangeSuspects } from '../slack/alert-desk.ts';
 import { type RemediationSlack, remediationSlackExtension, remediationSuspects } from '../slack/remediation-extension.ts';
 import type { SlackExtension } from '../slack/slack-app.ts';
-import { type ActionRunner, createActionRunner, type ResumedVerification, type VerifyOptions } from './action-runner.ts';
-import type { ActionRow } from './action-store.ts';
-import { loadActionsConfigFile } from './actions-config.ts';
-import { type KubeClients, kubeClients, loadKubeConfig } from './kube-clients.ts';
-import { handlersWithWorkflows } from './workflow-handlers.ts';
-import { startAutoRemediation } from './auto-service.ts';
+import { type ActionRunner, createActionRunner, type ResumedVerification, type VerifyOptions } from '../actions/action-runner.ts';
+import type { ActionRow } from '../actions/action-store.ts';
+import { loadActionsConfigFile } from '../actions/actions-config.ts';
+import { type KubeClients, kubeClients, loadKubeConfig } from '../actions/kube-clients.ts';
+import { handlersWithWorkflows } from '../actions/workflow-handlers.ts';
+import { startAutoRemediation } from './auto-remediation-wiring.ts';
 
 /** The SLO's short-window burn rate now: the shortest short window of its tiers. */
 async function shortWindowBurnRate(ctx: ServiceContext, sloId: string): Promise<number | null> {

@@ -1,14 +1,14 @@
 // Wires remediation.auto into the service: the leader decides and runs every 15 s; the cancel
 // API is mounted under /api/remediation/auto (bearer token). Announcements go to the SLO's
 // channels (its Slack channel, the log, the webhook), like the budget freezes.
-import type { ServiceContext } from '../app/start-service.ts';
+import type { ServiceContext } from './start-service.ts';
 import { requireBearer } from '../service/http/bearer-auth.ts';
 import { activeOverrides, openFreezes } from '../store/repositories/budget-freezes.ts';
-import type { ActionRunner } from './action-runner.ts';
-import type { ActionsConfig } from './actions-config.ts';
-import { autoRemediationRouter } from './auto-route.ts';
-import { createAutoRemediator } from './auto-remediator.ts';
-import type { KubeClients } from './kube-clients.ts';
+import type { ActionRunner } from '../actions/action-runner.ts';
+import type { ActionsConfig } from '../actions/actions-config.ts';
+import { autoRemediationRouter } from '../actions/auto-route.ts';
+import { createAutoRemediator } from '../actions/auto-remediator.ts';
+import type { KubeClients } from '../actions/kube-clients.ts';
 
 const EVERY_MS = 15_000;
 
