@@ -1,7 +1,7 @@
 // Wires remediation.auto into the service: the leader decides and runs every 15 s; the cancel
 // API is mounted under /api/remediation/auto (bearer token). Announcements go to the SLO's
 // channels (its Slack channel, the log, the webhook), like the budget freezes.
-import type { ServiceContext } from './start-service.ts';
+import type { ServiceContext } from '../service/service-context.ts';
 import { requireBearer } from '../service/http/bearer-auth.ts';
 import { activeOverrides, openFreezes } from '../store/repositories/budget-freezes.ts';
 import type { ActionRunner } from '../actions/action-runner.ts';

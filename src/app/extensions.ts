@@ -5,7 +5,7 @@ import { consoleExtension } from '../console/console-extension.ts';
 import { reportsExtension } from '../reports/reports-extension.ts';
 import { slackServiceExtension } from '../slack/slack-extension.ts';
 import { gateExtension } from './gate-extension.ts';
-import type { ServiceExtension } from './start-service.ts';
+import type { ServiceExtension } from '../service/service-context.ts';
 
 const actions = remediation();
 

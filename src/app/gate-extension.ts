@@ -8,7 +8,7 @@ import { defaultMaxAge, gateRouter } from '../gate/gate-route.ts';
 import { overrideRouter } from '../gate/override-route.ts';
 import { requireBearer } from '../service/http/bearer-auth.ts';
 import type { StoredEvaluation } from '../store/repositories/evaluations.ts';
-import type { ServiceExtension } from './start-service.ts';
+import type { ServiceExtension } from '../service/service-context.ts';
 
 const FREEZE_CHECK_MS = 15_000;
 

@@ -2,27 +2,14 @@
 import type { Clock } from '../domain/clock.ts';
 import type { Slo } from '../domain/slo.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import { type OnCallPerson, whoIsOnCall } from '../notify/paging/on-call.ts';
+import { whoIsOnCall } from '../notify/paging/on-call.ts';
 import { opsgenieNotifier } from '../notify/opsgenie/opsgenie-notifier.ts';
 import { pagerDutyNotifier } from '../notify/pagerduty/pagerduty-notifier.ts';
 import { loadPagingConfig, type PagingConfig, unknownTargets } from '../notify/paging/paging-config.ts';
 import { pagingLinks } from '../notify/paging/paging-links.ts';
 import { pagingRoute } from '../notify/paging/paging-route.ts';
 import type { PagerEventSink } from '../service/http/pager-webhooks.ts';
-
-/** What the rest of the service sees of the pagers: where an SLO's acknowledgements go, and who acts on the pagers' own. */
-export interface PagerBridge {
-  /** The pager channels (`pagerduty:x`, `opsgenie:y`) an SLO's alert of this severity pages. */
-  channelsFor(slo: Slo | undefined, severity: 'page' | 'ticket'): string[];
-  /** The alert lifecycle that applies acknowledgements made in a pager (the Slack bot's alert desk today). */
-  onPagerEvent(sink: PagerEventSink): void;
-  /** Applies one verified pager event through the registered sink. */
-  apply: PagerEventSink;
-  /** Who is on call for a team (the paging file's `oncall`); undefined for a team it does not name. */
-  onCall(team: string, now: Date): Promise<OnCallPerson[] | undefined>;
-  /** The teams the paging file names in `oncall`. */
-  onCallTeams(): string[];
-}
+import type { PagerBridge } from '../service/service-context.ts';
 
 /** The bridge of a service without a paging file: no channels, and nothing to apply. */
 export function pagerBridge(paging: Paging | undefined): PagerBridge {

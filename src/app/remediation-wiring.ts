@@ -4,7 +4,7 @@
 // the leader: at start-up, on becoming leader and every half minute), and hands the Slack bot its
 // buttons and suspects. Without BURNWATCH_ACTIONS_CONFIG remediation is off: alerts carry no buttons.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ServiceContext, ServiceExtension } from './start-service.ts';
+import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { evaluateSlo } from '../evaluator/evaluate-all.ts';
 import type { ChangeSuspects } from '../slack/alert-desk.ts';

@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
@@ -17,15 +16,14 @@ import { OutboxDispatcher } from '../notify/outbox-dispatcher.ts';
 import { webhookNotifier } from '../notify/webhook-notifier.ts';
 import { type Config, describeConfig } from '../service/config.ts';
 import { type IncidentRoute, type Route, runEvaluationCycle } from '../service/evaluation-cycle.ts';
-import { createHttpApp, type HttpApp, type Readiness } from '../service/http/create-http-app.ts';
+import { createHttpApp, type Readiness } from '../service/http/create-http-app.ts';
 import type { LeaderElector } from '../service/leader/leader-elector.ts';
 import { createLogger } from '../service/logger.ts';
 import { createMetrics, recordEvaluations } from '../service/metrics.ts';
 import { Scheduler } from '../service/scheduler.ts';
-import { type LoadedSpecs, SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
+import { SloCatalog, type SpecLoader, formatProblem } from '../service/slo-catalog.ts';
 import { startTelemetry } from '../service/telemetry.ts';
 import { withDeadline } from '../service/deadline.ts';
-import type { Db } from '../store/db.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import { latestEvaluations, pruneEvaluations } from '../store/repositories/evaluations.ts';
 import { pendingByChannel, pruneOutbox } from '../store/repositories/outbox.ts';
@@ -33,45 +31,10 @@ import { recordAudit } from '../store/repositories/audit-log.ts';
 import { redact } from '../secrets/redact.ts';
 import { buildSources, type SourceFactories, withDefaultSources } from './build-sources.ts';
 import { createElector } from './leader.ts';
-import { buildPaging, type Paging, type PagerBridge, pagerBridge } from './paging.ts';
+import { buildPaging, type Paging, pagerBridge } from './paging.ts';
 import { pagerWebhookRouter } from '../service/http/pager-webhooks.ts';
 import { slosView, toEvaluation } from './slos-view.ts';
-
-/** What an extension (the Slack bot) gets to plug itself in before the server listens. */
-export interface ServiceContext {
-  config: Config;
-  db: Db;
-  clock: Clock;
-  logger: Logger;
-  http: HttpApp;
-  /** The SLOs loaded now (they change on reload). */
-  slos: () => readonly Slo[];
-  /** The whole catalog now: SLOs, data sources (with the PROMETHEUS_URL default) and problems. */
-  specs: () => LoadedSpecs;
-  /** The error-budget policies loaded now (kind: BudgetPolicy). */
-  policies: () => readonly BudgetPolicy[];
-  isLeader: () => boolean;
-  /** The sources of the current catalog (they change on reload). */
-  sources(): SourceMap;
-  /** A notifier for channels "<name>" and "<name>:…". */
-  addNotifier(notifier: Notifier): void;
-  /** Where SLO alerts go, in addition to the log and webhook channels. */
-  addRoute(route: Route): void;
-  /** Where incident lifecycle events go, in addition to the log and webhook channels. */
-  addIncidentRoute(route: IncidentRoute): void;
-  /** Channels an Alertmanager alert is notified on. */
-  addExternalChannel(channel: string): void;
-  /** Something was written to the outbox: deliver it now. */
-  outboxWritten(): void;
-  /** Runs at shutdown, before the store closes. */
-  onStop(fn: () => Promise<void>): void;
-  /** Runs each time this replica becomes the leader (at start-up when there is no election): resume leader-only work. */
-  onLeader(fn: () => void): void;
-  /** The pagers: where acknowledgements go, and the hook for the ones made in a pager. */
-  pagers: PagerBridge;
-}
-
-export type ServiceExtension = (ctx: ServiceContext) => void | Promise<void>;
+import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
 
 export interface ServiceOptions {
   config: Config;

@@ -3,7 +3,7 @@
 // the leader), and, when Slack is configured, the outbox notifier that posts the reports.
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
-import type { ServiceContext } from '../app/start-service.ts';
+import type { ServiceContext } from '../service/service-context.ts';
 import { hasReportRun } from './data/report-runs.ts';
 import { lastCompleteWeek } from './iso-week.ts';
 import { produceReport } from './produce-report.ts';

@@ -3,7 +3,7 @@
 // alerts, and Bolt's receiver at POST /slack/events (or Socket Mode).
 import { playbookPath } from '../console/runbooks.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
+import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
 import { resolveSlo } from '../evaluator/group-instances.ts';
 import { IncidentDesk } from '../incidents/incident-desk.ts';
 import { loadPostmortemTemplate } from '../incidents/postmortem.ts';
