@@ -1,8 +1,8 @@
 // GET /api/slos: the `check --format json` document, live — built from the latest
 // stored evaluation of every loaded SLO (so any replica answers, not only the leader).
-import { checkJson } from '../cli/commands/check.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';
+import { checkJson } from '../evaluator/check-json.ts';
 import { resolveSlo } from '../evaluator/group-instances.ts';
 import type { Db } from '../store/db.ts';
 import { latestEvaluations, type StoredEvaluation, toSloEvaluation } from '../store/repositories/evaluations.ts';

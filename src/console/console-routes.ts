@@ -21,7 +21,7 @@ import { incidentPage, incidentRows } from './incident-model.ts';
 import { incidentDetail, incidentsOfSlo, recentIncidents } from './incident-reads.ts';
 import { renderMarkdown } from './markdown.ts';
 import { buildOverview, type OverviewFilters } from './overview-model.ts';
-import { runbookHref } from './runbooks.ts';
+import { runbookHref } from '../spec/runbooks.ts';
 import { pickRange, sloPage } from './slo-model.ts';
 import { STATUS_LABEL, STATUS_ORDER, type ConsoleStatus } from './status.ts';
 import { type LayoutOptions, type PageName, renderPage, scriptJson } from './templates.ts';

@@ -7,7 +7,7 @@ import type { ServiceContext } from '../service/service-context.ts';
 import { hasReportRun } from './data/report-runs.ts';
 import { lastCompleteWeek } from './iso-week.ts';
 import { produceReport } from './produce-report.ts';
-import { firedBetween, type ReportSchedule, scheduleWeeklyReport } from './report-schedule.ts';
+import { firedBetween, type ReportSchedule, scheduleWeeklyReport } from '../service/report-schedule.ts';
 import { slackReportNotifier } from './slack-report.ts';
 import { runWeeklyReport } from './weekly-job.ts';
 

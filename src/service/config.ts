@@ -3,12 +3,12 @@
 import os from 'node:os';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { type ReportSchedule, reportScheduleSchema } from '../reports/report-schedule.ts';
+import { type ReportSchedule, reportScheduleSchema } from './report-schedule.ts';
 import { isDuration, parseDuration } from '../domain/duration.ts';
 import { displayUrl } from '../notify/webhook-notifier.ts';
 import { registerEnvironmentSecrets } from '../secrets/redact.ts';
 import { type ConsoleConfig, consoleConfig, consoleEnvSchema } from './console-config.ts';
-import { type GateConfig, gateConfigOf, gateEnvSchema } from '../gate/gate-config.ts';
+import { type GateConfig, gateConfigOf, gateEnvSchema } from './gate-config.ts';
 
 const duration = (fallback: string) =>
   z

@@ -1,7 +1,7 @@
 // Plugs the Slack bot into the running service: the notifier for "slack:*" outbox
 // channels, a route that sends every SLO alert to its Slack channel, Alertmanager
 // alerts, and Bolt's receiver at POST /slack/events (or Socket Mode).
-import { playbookPath } from '../console/runbooks.ts';
+import { playbookPath } from '../spec/runbooks.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
 import { resolveSlo } from '../evaluator/group-instances.ts';

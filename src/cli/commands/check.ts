@@ -6,6 +6,7 @@ import type { SloEvaluation } from '../../domain/evaluation.ts';
 import type { DataSourceSpec, Severity, Slo } from '../../domain/slo.ts';
 import { SEVERITY_RANK } from '../../domain/tiers.ts';
 import { evaluateAll } from '../../evaluator/evaluate-all.ts';
+import { checkJson } from '../../evaluator/check-json.ts';
 import { GroupExpander } from '../../evaluator/expand-groups.ts';
 import { closeSources, SOURCE_FACTORIES, type SourceFactory } from '../../sources/registry.ts';
 import type { SliSource } from '../../sources/sli-source.ts';
@@ -33,31 +34,6 @@ export interface CheckResult {
   stdout: string;
   stderr: string;
   evaluations: SloEvaluation[];
-}
-
-/** The JSON `check --format json` prints (see README). */
-export function checkJson(evaluatedAt: Date, evaluations: readonly SloEvaluation[], slos: readonly Slo[]): unknown {
-  const byId = new Map(slos.map((s) => [s.id, s]));
-  return {
-    evaluatedAt: evaluatedAt.toISOString(),
-    slos: evaluations.map((e) => {
-      const slo = byId.get(e.id);
-      return {
-        id: e.id,
-        ...(slo && { kind: slo.indicator.kind, source: slo.source }),
-        objective: e.objective,
-        window: e.window,
-        status: e.status,
-        sli: e.sli,
-        errorBudgetRemaining: e.errorBudgetRemaining,
-        timeToExhaustionSeconds: e.timeToExhaustionSeconds,
-        burnRates: e.burnRates,
-        tiers: e.tiers,
-        events: e.events,
-        ...(e.error !== undefined && { error: e.error }),
-      };
-    }),
-  };
 }
 
 export async function runCheck(options: CheckOptions, io: CheckIo): Promise<CheckResult> {

@@ -2,7 +2,7 @@
 // More checks (e.g. --check-sources) are an option in `register` plus a `ValidateCheck` passed to
 // runValidate: each gets what was loaded and returns more problems in the same format.
 import type { Command } from 'commander';
-import { runbookLinkProblems } from '../../console/runbook-check.ts';
+import { runbookLinkProblems } from '../../spec/runbook-check.ts';
 import { type CheckSourcesOptions, checkSources, formatSourceCheck, sourceCheckProblems } from '../../sources/check-sources.ts';
 import { type LoadResult, loadSpecs } from '../../spec/load.ts';
 import { byPosition, formatProblem, type Problem } from '../../spec/problem.ts';
