@@ -4,7 +4,7 @@ import { sampleInputs } from './__fixtures__/sample.ts';
 import { buildReport } from './build-report.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
-import { renderSlackMessage } from './render-slack.ts';
+import { renderSlackMessage } from '../slack/report/render-slack.ts';
 import { renderAllCharts } from './team-charts.ts';
 
 const report = buildReport(sampleInputs());

@@ -1,28 +1,18 @@
 // Plugs the weekly report into the running service: the cron schedule (leader only, with
 // an hourly catch-up when the scheduled time passed while this replica was down or not
-// the leader), and, when Slack is configured, the outbox notifier that posts the reports.
+// the leader), and, when a report channel is wired in (Slack, by src/app), the outbox notifier that posts the reports.
 import path from 'node:path';
-import { WebClient } from '@slack/web-api';
 import type { ServiceContext } from '../service/service-context.ts';
 import { hasReportRun } from './data/report-runs.ts';
 import { lastCompleteWeek } from './iso-week.ts';
 import { produceReport } from './produce-report.ts';
+import type { ReportChannel } from './report-channel.ts';
 import { firedBetween, type ReportSchedule, scheduleWeeklyReport } from '../service/report-schedule.ts';
-import { slackReportNotifier } from './slack-report.ts';
 import { runWeeklyReport } from './weekly-job.ts';
 
-export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule = ctx.config.report): void {
+export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule = ctx.config.report, channel?: ReportChannel): void {
   if (!schedule.enabled) return;
-  const slack = ctx.config.slack;
-  if (slack) {
-    // The outbox retries (with Retry-After); the client must not retry on its own.
-    const client = new WebClient(slack.botToken, {
-      ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-    });
-    ctx.addNotifier(slackReportNotifier(client));
-  }
+  if (channel) ctx.addNotifier(channel.notifier);
   const log = ctx.logger.child({ component: 'weekly-report' });
   const scheduled = scheduleWeeklyReport(schedule, {
     isLeader: ctx.isLeader,
@@ -35,15 +25,14 @@ export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule
       const result = await runWeeklyReport({
         db: ctx.db,
         clock: ctx.clock,
-        post: slack !== undefined,
-        defaultChannel: slack?.defaultChannel,
+        channel,
         outDir: schedule.outDir ?? path.join(ctx.config.dataDir, 'reports'),
         produce: (period, previous, now) => produceReport({ slos: ctx.slos(), sources: ctx.sources(), db: ctx.db, period, previous, now }),
       });
       log.info(
         result,
         result.status === 'queued'
-          ? `weekly report ${result.week} written to ${result.files?.[0] ? path.dirname(result.files[0]) : '(no files)'} and queued for ${result.teams.length} teams on Slack`
+          ? `weekly report ${result.week} written to ${result.files?.[0] ? path.dirname(result.files[0]) : '(no files)'} and queued for ${result.teams.length} teams`
           : `weekly report ${result.week} was already done`,
       );
       if (result.teams.length > 0) ctx.outboxWritten();
@@ -53,6 +42,3 @@ export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule
   log.info({ cron: schedule.cron, timezone: schedule.timezone, next: scheduled.task.getNextRun()?.toISOString() }, 'weekly report scheduled');
   ctx.onStop(scheduled.stop);
 }
-
-/** The service extension (src/app/extensions.ts). */
-export const reportsExtension = (ctx: ServiceContext): void => setupWeeklyReports(ctx);

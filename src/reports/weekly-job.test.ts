@@ -9,7 +9,8 @@ import { sampleInputs } from './__fixtures__/sample.ts';
 import { buildReport } from './build-report.ts';
 import { loadReportRun } from './data/report-runs.ts';
 import type { ReportPeriod } from './report-data.ts';
-import { REPORT_KIND, type SlackReportPayload } from './slack-report.ts';
+import { REPORT_KIND, type SlackReportPayload } from '../slack/report/slack-report.ts';
+import { slackReportChannel } from '../slack/report/slack-report-channel.ts';
 import { runWeeklyReport } from './weekly-job.ts';
 
 describe('weekly report job', () => {
@@ -29,7 +30,7 @@ describe('weekly report job', () => {
   const deps = (s: Store, now = '2026-11-23T09:00:00Z') => ({
     db: s.db,
     clock: fixedClock(now),
-    post: true,
+    channel: slackReportChannel({ botToken: 'xoxb-test' }),
     produce: async (period: ReportPeriod, previous: ReportPeriod, now: Date) => {
       produced.push(period);
       return buildReport({ ...sampleInputs(), period, previous, generatedAt: now });
@@ -53,7 +54,7 @@ describe('weekly report job', () => {
 
   it('writes the week as Markdown with its charts and as self-contained HTML, also without Slack', async () => {
     const outDir = path.join(dir, 'reports');
-    const result = await runWeeklyReport({ ...deps(store, '2026-12-07T09:00:00Z'), post: false, outDir });
+    const result = await runWeeklyReport({ ...deps(store, '2026-12-07T09:00:00Z'), channel: undefined, outDir });
     expect(result).toMatchObject({ week: '2026-W49', status: 'queued', teams: [] });
     const week = path.join(outDir, '2026-W49');
     expect(result.files?.map((f) => path.relative(week, f)).sort()).toEqual([

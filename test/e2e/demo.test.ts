@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoResult, runDemo } from '../../src/demo/run-demo.ts';
 import { type IncidentWithFigures, readIncidents } from '../../src/incidents/incident-record.ts';
 import { formatBudget, formatSpan } from '../../src/lifecycle/incident-figures.ts';
-import { renderSlackMessage } from '../../src/reports/render-slack.ts';
+import { renderSlackMessage } from '../../src/slack/report/render-slack.ts';
 import { renderIncidentSummary } from '../../src/slack/blocks/incident-summary.ts';
 import { openStore } from '../../src/store/open-store.ts';
 

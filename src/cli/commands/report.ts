@@ -2,17 +2,17 @@
 // as Markdown, self-contained HTML or Slack messages; optionally posted to Slack.
 import fs from 'node:fs';
 import path from 'node:path';
-import { retryPolicies, WebClient } from '@slack/web-api';
 import type { Command } from 'commander';
 import { customPeriod, lastCompleteWeek, PeriodError, previousPeriod, weekPeriod } from '../../reports/iso-week.ts';
 import { produceReport } from '../../reports/produce-report.ts';
 import { renderHtml } from '../../reports/render-html.ts';
 import { renderMarkdown } from '../../reports/render-markdown.ts';
-import { renderSlackMessage } from '../../reports/render-slack.ts';
 import type { ReportPeriod } from '../../reports/report-data.ts';
-import { postSlackReport, slackReportPayload } from '../../reports/slack-report.ts';
 import { renderAllCharts } from '../../reports/team-charts.ts';
 import { REPORT_FORMATS, type ReportFormat, writeReport } from '../../reports/write-report.ts';
+import { renderSlackMessage } from '../../slack/report/render-slack.ts';
+import { reportWebClient } from '../../slack/report/slack-report-channel.ts';
+import { postSlackReport, slackReportPayload } from '../../slack/report/slack-report.ts';
 import { ConfigError, loadConfig } from '../../service/config.ts';
 import { loadSpecs } from '../../spec/load.ts';
 import { formatProblem } from '../../spec/problem.ts';
@@ -107,7 +107,7 @@ export async function runReport(o: ReportCommandOptions, io: ReportIo): Promise<
     });
 
     if (o.out) {
-      const files = await writeReport(report, path.resolve(io.cwd, o.out), [format]);
+      const files = await writeReport(report, path.resolve(io.cwd, o.out), [format], { slack: renderSlackMessage });
       io.stdout(`${files.map((f) => path.relative(io.cwd, f)).join('\n')}\n`);
     } else if (format === 'md') {
       io.stdout(renderMarkdown(report));
@@ -118,10 +118,7 @@ export async function runReport(o: ReportCommandOptions, io: ReportIo): Promise<
     }
 
     if (o.post && config.slack) {
-      const client = new WebClient(config.slack.botToken, {
-        ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-        retryConfig: retryPolicies.fiveRetriesInFiveMinutes,
-      });
+      const client = await reportWebClient(config.slack, 'now');
       const charts = await renderAllCharts(report);
       for (const team of report.teams) {
         const channel = team.channel ?? config.slack.defaultChannel;

@@ -4,14 +4,14 @@
 // the channel "slack-report:<channel>", so a refused post is retried and a week is
 // queued once per team (idempotency key report:<week>:<team>).
 import type { KnownBlock } from '@slack/types';
-import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
-import { NotifyError } from '../notify/notify-error.ts';
-import type { Notification, Notifier } from '../notify/notifier.ts';
-import { enqueue } from '../store/repositories/outbox.ts';
-import type { Queryable } from '../store/repositories/queryable.ts';
-import type { ReportData, TeamReport } from './report-data.ts';
+import type { ErrorCode, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
+import { NotifyError } from '../../notify/notify-error.ts';
+import type { Notification, Notifier } from '../../notify/notifier.ts';
+import { enqueue } from '../../store/repositories/outbox.ts';
+import type { Queryable } from '../../store/repositories/queryable.ts';
+import type { ReportData, TeamReport } from '../../reports/report-data.ts';
 import { renderSlackMessage, type SlackMessage } from './render-slack.ts';
-import { slug, type TeamCharts } from './team-charts.ts';
+import { slug, type TeamCharts } from '../../reports/team-charts.ts';
 
 export const REPORT_NOTIFIER = 'slack-report';
 export const REPORT_KIND = 'report.weekly';
@@ -52,29 +52,15 @@ export function slackReportPayload(report: ReportData, team: TeamReport, charts:
   };
 }
 
-/** Queues every team that has a channel; returns the teams queued now (already queued ones are skipped). */
-export async function enqueueSlackReports(
-  q: Queryable,
-  report: ReportData,
-  charts: ReadonlyMap<string, TeamCharts>,
-  at: Date,
-  defaultChannel?: string,
-): Promise<string[]> {
-  const queued: string[] = [];
-  for (const team of report.teams) {
-    const channel = team.channel ?? defaultChannel;
-    const teamCharts = charts.get(team.team);
-    if (!channel || !teamCharts) continue;
-    const added = await enqueue(q, {
-      idempotencyKey: reportIdempotencyKey(report.period.label, team.team),
-      channel: `${REPORT_NOTIFIER}:${channel}`,
-      kind: REPORT_KIND,
-      payload: slackReportPayload(report, team, teamCharts, channel),
-      at,
-    });
-    if (added) queued.push(team.team);
-  }
-  return queued;
+/** Queues one team's message for `channel` (the ReportChannel port's `queue`); false when it was queued already. */
+export async function enqueueSlackReport(q: Queryable, report: ReportData, team: TeamReport, charts: TeamCharts, channel: string, at: Date): Promise<boolean> {
+  return enqueue(q, {
+    idempotencyKey: reportIdempotencyKey(report.period.label, team.team),
+    channel: `${REPORT_NOTIFIER}:${channel}`,
+    kind: REPORT_KIND,
+    payload: slackReportPayload(report, team, charts, channel),
+    at,
+  });
 }
 
 function withFileIds(blocks: readonly KnownBlock[], ids: ReadonlyMap<string, string>): KnownBlock[] {
@@ -111,20 +97,25 @@ export async function postSlackReport(client: WebClient, payload: SlackReportPay
 // Slack errors a retry cannot fix: the channel or the token is wrong.
 const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked', 'missing_scope', 'invalid_blocks', 'msg_too_long']);
 
+// The SDK's error codes, spelled here so that this module does not load the SDK (the client is
+// loaded at the first post); the types check that they are the SDK's own values.
+const RATE_LIMITED: `${ErrorCode.RateLimitedError}` = 'slack_webapi_rate_limited_error';
+const PLATFORM_ERROR: `${ErrorCode.PlatformError}` = 'slack_webapi_platform_error';
+
 export function toNotifyError(error: unknown): NotifyError {
   const code = (error as { code?: string }).code;
-  if (code === ErrorCode.RateLimitedError) {
+  if (code === RATE_LIMITED) {
     return new NotifyError(REPORT_NOTIFIER, 'Slack rate limited the report', { retryable: true, retryAfterSeconds: (error as WebAPIRateLimitedError).retryAfter, cause: error });
   }
-  if (code === ErrorCode.PlatformError) {
+  if (code === PLATFORM_ERROR) {
     const slackError = String((error as WebAPIPlatformError).data?.error ?? 'unknown');
     return new NotifyError(REPORT_NOTIFIER, `Slack refused the report: ${slackError}`, { retryable: !PERMANENT.has(slackError), cause: error });
   }
   return new NotifyError(REPORT_NOTIFIER, `could not reach Slack: ${(error as Error).message}`, { retryable: true, cause: error });
 }
 
-/** The outbox notifier for queued reports (channel prefix "slack-report"). */
-export function slackReportNotifier(client: WebClient): Notifier {
+/** The outbox notifier for queued reports (channel prefix "slack-report"); the client is asked for at the first post. */
+export function slackReportNotifier(client: () => Promise<WebClient>): Notifier {
   return {
     name: REPORT_NOTIFIER,
     async send(notification: Notification) {
@@ -132,7 +123,7 @@ export function slackReportNotifier(client: WebClient): Notifier {
         throw new NotifyError(REPORT_NOTIFIER, `cannot deliver "${notification.kind}"`, { retryable: false });
       }
       try {
-        return await postSlackReport(client, notification.payload as SlackReportPayload);
+        return await postSlackReport(await client(), notification.payload as SlackReportPayload);
       } catch (error) {
         throw toNotifyError(error);
       }

@@ -1,10 +1,10 @@
 // A team's report as one Slack Block Kit message: headline figures, one section per
 // service, the SLOs closest to exhaustion, and the charts as image blocks pointing
 // at files uploaded beforehand (files.uploadV2 → slack_file.id).
-import { formatBudget, formatSpan } from '../lifecycle/incident-figures.ts';
+import { formatBudget, formatSpan } from '../../lifecycle/incident-figures.ts';
 import type { KnownBlock } from '@slack/types';
-import * as f from './format.ts';
-import type { Recorded, ReportData, ServiceReport, TeamReport } from './report-data.ts';
+import * as f from '../../reports/format.ts';
+import type { Recorded, ReportData, ServiceReport, TeamReport } from '../../reports/report-data.ts';
 
 export interface SlackMessage {
   text: string;

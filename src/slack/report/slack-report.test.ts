@@ -1,18 +1,18 @@
 import fs from 'node:fs/promises';
-import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlackApi } from '../../test/fakes/slack-api.ts';
-import { makeTempDir } from '../../test/helpers/test-databases.ts';
-import { fixedClock } from '../domain/clock.ts';
-import { OutboxDispatcher } from '../notify/outbox-dispatcher.ts';
-import { createLogger } from '../service/logger.ts';
-import { openStore, type Store } from '../store/open-store.ts';
-import { getByKey } from '../store/repositories/outbox.ts';
-import { sampleInputs } from './__fixtures__/sample.ts';
-import { buildReport } from './build-report.ts';
-import type { ReportPeriod } from './report-data.ts';
-import { reportIdempotencyKey, slackReportNotifier } from './slack-report.ts';
-import { runWeeklyReport } from './weekly-job.ts';
+import { FakeSlackApi } from '../../../test/fakes/slack-api.ts';
+import { makeTempDir } from '../../../test/helpers/test-databases.ts';
+import { fixedClock } from '../../domain/clock.ts';
+import { OutboxDispatcher } from '../../notify/outbox-dispatcher.ts';
+import { createLogger } from '../../service/logger.ts';
+import { openStore, type Store } from '../../store/open-store.ts';
+import { getByKey } from '../../store/repositories/outbox.ts';
+import { sampleInputs } from '../../reports/__fixtures__/sample.ts';
+import { buildReport } from '../../reports/build-report.ts';
+import type { ReportPeriod } from '../../reports/report-data.ts';
+import { reportIdempotencyKey } from './slack-report.ts';
+import { slackReportChannel } from './slack-report-channel.ts';
+import { runWeeklyReport } from '../../reports/weekly-job.ts';
 
 describe('posting the weekly report to Slack through the outbox', () => {
   let slack: FakeSlackApi;
@@ -27,10 +27,11 @@ describe('posting the weekly report to Slack through the outbox', () => {
     // #training-alerts does not exist: Slack refuses, and no retry can fix that.
     dir = await makeTempDir('bw-report-slack-');
     store = await openStore({ dataDir: dir });
-    const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    // The service's wiring: no retries in the client (the outbox retries), the client loaded at the first post.
+    const channel = slackReportChannel({ botToken: 'xoxb-test', apiUrl: slack.apiUrl });
     dispatcher = new OutboxDispatcher({
       db: store.db,
-      notifiers: [slackReportNotifier(client)],
+      notifiers: [channel.notifier],
       clock,
       logger: createLogger('silent'),
       isLeader: () => true,
@@ -40,7 +41,7 @@ describe('posting the weekly report to Slack through the outbox', () => {
     await runWeeklyReport({
       db: store.db,
       clock,
-      post: true,
+      channel,
       produce: async (period: ReportPeriod, previous: ReportPeriod, now: Date) => buildReport({ ...sampleInputs(), period, previous, generatedAt: now }),
     });
   });
