@@ -36,6 +36,14 @@ export interface AutoRemediatorDeps {
 
 export type CancelResult = { status: 'cancelled' | 'refused' | 'too_late' | 'not_found'; message: string };
 
+/** Why a cancel came too late, read after the attempt (of a double click, the second sees the first). */
+function tooLate(row: AutoRemediationRow): string {
+  const what = `the automatic ${row.action} of ${row.sloId}`;
+  if (row.state === 'cancelled') return `${what} was already cancelled${row.decidedBy ? ` by ${row.decidedBy}` : ''}`;
+  if (row.state === 'pending' || row.state === 'running') return `${what} is already running: too late to cancel`;
+  return `${what} already ran (${row.state})${row.result ? `: ${row.result}` : ''}; too late to cancel`;
+}
+
 const verb = (action: string) => (action === 'rollback' ? 'Rolling back' : 'Re-running');
 
 export function createAutoRemediator(deps: AutoRemediatorDeps) {
@@ -181,7 +189,7 @@ export function createAutoRemediator(deps: AutoRemediatorDeps) {
       await post(tx, sloOf(row.sloId), `auto.cancelled:${id}`, 'auto.remediation.cancelled', `:raised_hand: Automatic ${row.action} of ${row.sloId} cancelled by ${actor.display ?? actor.id}: ${reason}`, { id });
       return c;
     });
-    if (!cancelled) return { status: 'too_late', message: `automatic remediation ${id} is ${row.state === 'pending' ? 'starting' : row.state}: too late to cancel` };
+    if (!cancelled) return { status: 'too_late', message: tooLate((await getAuto(db, id)) ?? row) };
     deps.outboxWritten();
     return { status: 'cancelled', message: `cancelled ${row.action} of ${row.sloId}` };
   }

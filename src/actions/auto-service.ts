@@ -7,12 +7,12 @@ import { activeOverrides, openFreezes } from '../store/repositories/budget-freez
 import type { ActionRunner } from './action-runner.ts';
 import type { ActionsConfig } from './actions-config.ts';
 import { autoRemediationRouter } from './auto-route.ts';
-import { createAutoRemediator } from './auto-remediator.ts';
+import { type AutoRemediator, createAutoRemediator } from './auto-remediator.ts';
 import type { KubeClients } from './kube-clients.ts';
 
 const EVERY_MS = 15_000;
 
-export function startAutoRemediation(ctx: ServiceContext, runner: ActionRunner, config: ActionsConfig, clients: KubeClients): void {
+export function startAutoRemediation(ctx: ServiceContext, runner: ActionRunner, config: ActionsConfig, clients: KubeClients): AutoRemediator {
   const { notifyLog, webhook, slack } = ctx.config;
   const remediator = createAutoRemediator({
     db: ctx.db,
@@ -49,4 +49,5 @@ export function startAutoRemediation(ctx: ServiceContext, runner: ActionRunner, 
     clearInterval(timer);
     await running;
   });
+  return remediator;
 }

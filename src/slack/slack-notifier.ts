@@ -24,6 +24,7 @@ import { getAlert, getMessageRef, type MessageRef, saveMessageRef } from './aler
 import { type AlertButtons, renderAlertMessage } from './blocks/alert-message.ts';
 import type { ConsoleLinks } from './blocks/console-links.ts';
 import { renderIncidentSummary } from './blocks/incident-summary.ts';
+import { renderNotice } from './blocks/notice-message.ts';
 import { capBlocks, chunkLines, clip } from './blocks/limits.ts';
 import { OncePoster } from './post-once.ts';
 import type { SlackBotConfig } from './slack-config.ts';
@@ -121,8 +122,8 @@ export class SlackNotifier implements Notifier {
   private async postNotice(n: Notification, lane: string | undefined): Promise<Record<string, unknown> | undefined> {
     const p = n.payload as { slo?: string; channel?: string; text?: string };
     const channel = p.channel ?? this.#d.alerts.channelFor(p.slo ? this.#d.incidents.deps.slo(p.slo) : undefined, lane);
-    const text = String(p.text ?? n.kind);
-    return { ...(await this.upsertMessage(`notice:${n.idempotencyKey}`, channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text) } }] })) };
+    // A freeze carries its "Override freeze…" button, an automatic remediation its "Cancel".
+    return { ...(await this.upsertMessage(`notice:${n.idempotencyKey}`, channel, renderNotice(n.kind, n.payload, String(p.text ?? n.kind)))) };
   }
 
   /** Runs one job; exported for the CLI and tests that want the effect without the outbox. */
