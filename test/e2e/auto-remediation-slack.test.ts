@@ -3,7 +3,7 @@
 // each one's Deployment in the fake Kubernetes API server, and a fourth SLO whose error budget is
 // spent. Slack is the recording fake; clicks are signed block_actions posted to /slack/events.
 //
-//   ranker-a: "Rolling back … in 0.7 min — Cancel", nobody cancels → exactly one PATCH, the result posted, audited
+//   ranker-a: "Rolling back … in 1 min — Cancel", nobody cancels → exactly one PATCH, the result posted, audited
 //   ranker-b: mallory (not in the actions rules) clicks Cancel → refused privately, audited; still one PATCH
 //   ranker-c: alice (on call) clicks Cancel → cancelled, the post says so; her second click cancels nothing; no PATCH ever
 //   ranker-v3: the budget policy freezes the gate; mallory's "Override freeze…" is refused (audited),
@@ -46,7 +46,7 @@ spec:
   alerting: { channel: "#ranker-${app}" }
   remediation:
     rollback: { kind: Deployment, namespace: ml-${app}, name: ranker }
-    auto: { action: rollback, withinDeploy: 30m, delay: 40s }
+    auto: { action: rollback, withinDeploy: 30m, delay: 1m }
 `;
 
 const SPECS = (promUrl: string) => `apiVersion: burnwatch/v1
@@ -170,17 +170,23 @@ const buttonValue = (m: FakeMessage, actionId: string): string => {
 };
 /** Writes to a ranker's Deployment that changed something (not the dry runs of the plan). */
 const patches = (app: string) =>
-  k8s.requests.filter((r: RequestRecord) => r.method === 'PATCH' && r.resource === 'deployments' && r.namespace === `ml-${app}` && !r.dryRun && r.status < 300);
+  k8s.requests.filter((r: RequestRecord) => r.method === 'PATCH' && r.resource === 'deployments' && r.namespace === `ml-${app}` && !r.dryRun && r.status >= 200 && r.status < 300);
 const pendingPost = (app: string) => until(`the "rolling back" post of ranker-${app}`, () => slack.messagesIn(channels[app]!).find((m) => /Rolling back/.test(m.text) && withButton(ACTION.autoCancel)(m)), 120_000);
 const replies = (id: string) => slack.responses.filter((r) => r.id === id).map((r) => String(r.body.text));
-const click = (user: typeof alice, actionId: string, message: FakeMessage, app: string, responseId: string) =>
-  requester.blockAction({ user, actionId, value: buttonValue(message, actionId), channel: channels[app]!, messageTs: message.ts, responseUrl: slack.responseUrl(responseId) });
+// The fake updates messages in place: what a click sends is read from the message as first posted.
+const firstSeen = new Map<string, string>();
+const click = (user: typeof alice, actionId: string, message: FakeMessage, app: string, responseId: string) => {
+  const key = `${message.channel}|${message.ts}|${actionId}`;
+  if (!firstSeen.has(key)) firstSeen.set(key, buttonValue(message, actionId));
+  return requester.blockAction({ user, actionId, value: firstSeen.get(key)!, channel: channels[app]!, messageTs: message.ts, responseUrl: slack.responseUrl(responseId) });
+};
 const gate = async (slo: string) => (await (await fetch(`${bw.url}/api/gate?slo=${slo}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { pass: boolean; reason: string };
 
 describe('automatic remediation and freeze overrides from Slack, through burnwatch serve', () => {
   it('announces each automatic rollback with a Cancel button; clicks cancel only when authorized', { timeout: 240_000 }, async () => {
     const [a, b, c] = await Promise.all(RANKERS.map(pendingPost));
-    expect(a!.text).toMatch(/^:robot_face: Rolling back ml-a\/Deployment\/ranker in 0\.7 min because of Deployment ml-a\/ranker revision 2 \(model v42\) 1\d min before the burn/);
+    for (const m of [a!, b!, c!]) firstSeen.set(`${m.channel}|${m.ts}|${ACTION.autoCancel}`, buttonValue(m, ACTION.autoCancel));
+    expect(a!.text).toMatch(/^:robot_face: Rolling back ml-a\/Deployment\/ranker in 1 min because of Deployment ml-a\/ranker revision 2 \(model v42\) 1\d min before the burn/);
 
     // mallory may not cancel (not in actions.rules): told privately, and it still runs.
     const refused = await click(mallory, ACTION.autoCancel, b!, 'b', 'mallory-cancel');
@@ -198,8 +204,16 @@ describe('automatic remediation and freeze overrides from Slack, through burnwat
     await until('the cancel notice', () => slack.messagesIn(channels.c!).find((m) => /Automatic rollback of ranker-c\/availability cancelled by <@UALICE01>/.test(m.text)));
 
     // Nobody cancelled ranker-a, mallory's cancel did not count for ranker-b: both roll back, once.
-    await until('the rollbacks of ranker-a and ranker-b', () => patches('a').length > 0 && patches('b').length > 0, 120_000);
-    for (const app of ['a', 'b']) k8s.completeRollout('Deployment', `ml-${app}`, 'ranker');
+    // They run one after the other (each verified before the next); the controller finishes each rollout.
+    const rolledOut = new Set<string>();
+    await until('the rollbacks of ranker-a and ranker-b', () => {
+      for (const app of ['a', 'b']) {
+        if (rolledOut.has(app) || patches(app).length === 0) continue;
+        k8s.completeRollout('Deployment', `ml-${app}`, 'ranker');
+        rolledOut.add(app);
+      }
+      return rolledOut.size === 2;
+    }, 150_000);
     for (const app of ['a', 'b']) {
       const result = await until(`the result of ranker-${app}`, () => slack.messagesIn(channels[app]!).find((m) => /^:robot_face: Automatic rollback of/.test(m.text)), 90_000);
       expect(result.text).toMatch(new RegExp(`^:robot_face: Automatic rollback of ranker-${app}/availability: Roll back Deployment ml-${app}/ranker from revision 2 \\(model v42\\) to revision 1 \\(model v41\\)\\. Rollout finished`));
