@@ -1,14 +1,13 @@
 // "Cancel" on a "rolling back in 2 min" post: the click cancels through the automatic
 // remediator's cancel, the same function as POST /api/remediation/auto/:id/cancel (who may: the
 // actions rules, as if running the action; refused and cancelled clicks both audited; of a double
-// click one cancels). A cancelled post then says by whom, without its button; a refusal, or a
-// click after it ran, is told privately and changes nothing. Ack first, work after.
+// click one cancels). The cancel is posted, and the post loses its button (src/slack/slack-notifier.ts);
+// a refusal, or a click after it ran, is told privately and changes nothing. Ack first, work after.
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import type { ActionsConfig, Actor } from '../actions/actions-config.ts';
 import type { AutoRemediator } from '../actions/auto-remediator.ts';
 import { escapeSlackText } from '../authz/escape-slack-text.ts';
 import { ACTION } from './action-ids.ts';
-import { renderActedNotice } from './blocks/notice-message.ts';
 import { groupsOf } from './remediation-extension.ts';
 import type { SlackExtension, SlackExtensionContext } from './slack-app.ts';
 
@@ -27,12 +26,10 @@ export function autoCancelSlack(running: () => { remediator: AutoRemediator; con
           const actor: Actor = { id: person.id, groups: await groupsOf(client, person.id, auto.config, ctx), display: `<@${person.id}>` };
           const result = await auto.remediator.cancel(String((action as { value?: string }).value ?? ''), actor, `cancelled in Slack by ${person.name}`);
           switch (result.status) {
-            case 'cancelled': {
+            case 'cancelled':
+              // The cancel notice goes out through the outbox, which also takes the Cancel button off this post.
               ctx.kick();
-              const message = body.message as { ts?: string; text?: string } | undefined;
-              if (body.channel?.id && message?.ts) await client.chat.update({ channel: body.channel.id, ts: message.ts, ...renderActedNotice(message.text ?? '', `:raised_hand: Cancelled by <@${person.id}>.`) });
               return;
-            }
             case 'refused':
               await reply(`:no_entry: ${escapeSlackText(result.message)}. It was not cancelled.`);
               return;

@@ -1,15 +1,14 @@
 // "Override freeze…" on a deploy-freeze post: the click asks the authorization policy
 // (`budget.override`, a refusal is private and audited) and opens a modal that asks why; the
 // submission asks again and records the override through overrideFreeze, the same function as
-// POST /api/gate/overrides (the policy's approvers, the audit, the announcement). The freeze post
-// then says who overrode it until when, without its button. Ack first, work after.
+// POST /api/gate/overrides (the policy's approvers, the audit, the announcement). The announcement
+// also takes the button off the freeze post (src/slack/slack-notifier.ts). Ack first, work after.
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import { escapeSlackText } from '../authz/escape-slack-text.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { type FreezeOverrideDeps, overrideFreeze } from '../gate/freeze-override.ts';
 import { ACTION, OVERRIDE_BLOCK, OVERRIDE_INPUT, VIEW } from './action-ids.ts';
-import { slackDate } from './blocks/format.ts';
-import { type FreezeButtonValue, type OverrideModalMetadata, renderActedNotice, renderOverrideModal } from './blocks/notice-message.ts';
+import { type FreezeButtonValue, type OverrideModalMetadata, renderOverrideModal } from './blocks/notice-message.ts';
 import type { SlackExtension, SlackExtensionContext } from './slack-app.ts';
 
 const DEFAULT_MAX_SECONDS = 86_400;
@@ -32,8 +31,7 @@ export function freezeOverrideSlack(deps: () => FreezeOverrideDeps | undefined):
           const value = JSON.parse((action as { value?: string }).value ?? '{}') as FreezeButtonValue;
           if (!(await ctx.allowed({ user: body.user.id, action: 'budget.override', sloIds: [value.slo] }, reply))) return;
           const policy = gateOf().policies().find((p) => p.name === value.policy);
-          const message = body.message as { ts?: string; text?: string } | undefined;
-          const meta: OverrideModalMetadata = { ...value, channel: body.channel?.id ?? '', ts: message?.ts ?? '', text: message?.text ?? '' };
+          const meta: OverrideModalMetadata = { ...value, channel: body.channel?.id ?? '' };
           await client.views.open({ trigger_id: body.trigger_id, view: renderOverrideModal(meta, formatDuration(policy?.override.maxSeconds ?? DEFAULT_MAX_SECONDS)) });
         });
       });
@@ -56,11 +54,8 @@ export function freezeOverrideSlack(deps: () => FreezeOverrideDeps | undefined):
             await whisper(`:no_entry: ${escapeSlackText(r.message)}`);
             return;
           }
+          // The override notice goes out through the outbox, which also takes the button off the freeze post.
           ctx.kick();
-          if (meta.channel && meta.ts) {
-            const outcome = `:unlock: Overridden by <@${person.id}> until ${slackDate(r.expiresAt)}: ${escapeSlackText(reason)}`;
-            await client.chat.update({ channel: meta.channel, ts: meta.ts, ...renderActedNotice(meta.text, outcome) });
-          }
         });
       });
     },

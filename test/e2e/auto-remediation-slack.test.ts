@@ -1,5 +1,5 @@
 // Automation over runbooks, through `burnwatch serve` as a real process: a real Prometheus where
-// three ranker SLOs burn 20 % errors since 10 minutes, two minutes after a model deploy (v42) of
+// three ranker SLOs burn 30 % errors since 10 minutes (both page tiers fire: one episode, one decision), two minutes after a model deploy (v42) of
 // each one's Deployment in the fake Kubernetes API server, and a fourth SLO whose error budget is
 // spent. Slack is the recording fake; clicks are signed block_actions posted to /slack/events.
 //
@@ -98,8 +98,8 @@ beforeAll(async () => {
   let s = scenario({ start: NOW - 3 * 86_400, end: NOW + 3600, step: 60 });
   for (const app of RANKERS) {
     s = s
-      .counter('ranker_requests_total', { app, code: '200' }, [profile(20), profile(1).step(BURN_START, 0.8)])
-      .counter('ranker_requests_total', { app, code: '500' }, [profile(20), profile(0).step(BURN_START, 0.2)]);
+      .counter('ranker_requests_total', { app, code: '200' }, [profile(20), profile(1).step(BURN_START, 0.7)])
+      .counter('ranker_requests_total', { app, code: '500' }, [profile(20), profile(0).step(BURN_START, 0.3)]);
   }
   // v3 spent its whole budget two days ago (1 % errors for a day) and is quiet now: frozen, not paging.
   s = s
@@ -196,7 +196,7 @@ describe('automatic remediation and freeze overrides from Slack, through burnwat
 
     // alice (on call) cancels ranker-c; the post says so; her second click cancels nothing more.
     expect((await click(alice, ACTION.autoCancel, c!, 'c', 'alice-cancel-1')).status).toBe(200);
-    await until('the cancelled post', () => slack.messagesIn(channels.c!).find((m) => m.ts === c!.ts && m.edited && /Cancelled by <@UALICE01>/.test(text(m))));
+    await until('the cancelled post', () => slack.messagesIn(channels.c!).find((m) => m.ts === c!.ts && m.edited && /cancelled by <@UALICE01>/.test(text(m))));
     expect(withButton(ACTION.autoCancel)(slack.messagesIn(channels.c!).find((m) => m.ts === c!.ts)!)).toBe(false);
     expect((await click(alice, ACTION.autoCancel, c!, 'c', 'alice-cancel-2')).status).toBe(200);
     await until('the second answer', () => replies('alice-cancel-2')[0]);
@@ -218,6 +218,10 @@ describe('automatic remediation and freeze overrides from Slack, through burnwat
       const result = await until(`the result of ranker-${app}`, () => slack.messagesIn(channels[app]!).find((m) => /^:robot_face: Automatic rollback of/.test(m.text)), 90_000);
       expect(result.text).toMatch(new RegExp(`^:robot_face: Automatic rollback of ranker-${app}/availability: Roll back Deployment ml-${app}/ranker from revision 2 \\(model v42\\) to revision 1 \\(model v41\\)\\. Rollout finished`));
       expect(k8s.get('Deployment', `ml-${app}`, 'ranker')!.spec.template).toEqual(podTemplate('ranker', 'v41'));
+    }
+    // Their posts lost the Cancel button and say how it ended.
+    for (const [app, post] of [['a', a!], ['b', b!]] as const) {
+      await until(`the post of ranker-${app}, answered`, () => slack.messagesIn(channels[app]!).find((m) => m.ts === post.ts && !withButton(ACTION.autoCancel)(m) && /Automatic rollback of .*: Roll back/.test(text(m))));
     }
     // A click after it ran says so and changes nothing.
     await click(alice, ACTION.autoCancel, a!, 'a', 'alice-late');
@@ -275,7 +279,8 @@ describe('automatic remediation and freeze overrides from Slack, through burnwat
     });
     expect(open.reason).toMatch(/deploy freeze .* overridden by UALICE01 until .*: checkout hotfix INC-42/);
     const updated = await until('the freeze post, updated', () => slack.messagesIn(channels.v3!).find((m) => m.ts === post.ts && m.edited ? m : undefined));
-    expect(text(updated)).toMatch(/:unlock: Overridden by <@UALICE01> until .*: checkout hotfix INC-42/);
+    expect(text(updated)).toMatch(/:unlock: \*Deploy freeze overridden\* for \*ranker-v3\/availability\* by <@UALICE01> until .*: checkout hotfix INC-42/);
+    expect(text(updated)).toMatch(/:no_entry: \*Deploy freeze\* for \*ranker-v3\/availability\*/);
     expect(withButton(ACTION.freezeOverride)(updated)).toBe(false);
     await until('the override notice', () => slack.messagesIn(channels.v3!).find((m) => /^:unlock: \*Deploy freeze overridden\* for \*ranker-v3\/availability\* by <@UALICE01> until .* \(policy `ranking-freeze`\): checkout hotfix INC-42\. Its deploy gate passes until then\./.test(m.text)));
 

@@ -25,6 +25,17 @@ export function renderNotice(kind: string, payload: Record<string, unknown>, tex
   return { text, blocks };
 }
 
+/**
+ * The earlier notice whose button a later one retires (its outbox idempotency key): a result or a
+ * cancel retires "rolling back in 2 min — Cancel", an override or the end of a freeze retires its
+ * "Override freeze…". Whoever acted (a click, the API, the leader), the post then says what happened.
+ */
+export function retiredNoticeKey(kind: string, payload: Record<string, unknown>, channel: string): string | undefined {
+  if ((kind === 'auto.remediation.result' || kind === 'auto.remediation.cancelled') && typeof payload['id'] === 'string') return `auto.pending:${payload['id']}:${channel}`;
+  if ((kind === 'budget.freeze.overridden' || kind === 'budget.freeze.ended') && typeof payload['freezeId'] === 'string') return `budget.freeze.started:${payload['freezeId']}:${channel}`;
+  return undefined;
+}
+
 /** The notice once acted on: its words kept, its button replaced by who did what. */
 export function renderActedNotice(original: string, outcome: string): { text: string; blocks: KnownBlock[] } {
   if (!original.trim()) return { text: outcome, blocks: [section(outcome)] };
@@ -32,10 +43,8 @@ export function renderActedNotice(original: string, outcome: string): { text: st
 }
 
 export interface OverrideModalMetadata extends FreezeButtonValue {
+  /** Where refusals are told (privately). */
   channel: string;
-  ts: string;
-  /** The notice's text, to show it again once overridden. */
-  text: string;
 }
 
 export function renderOverrideModal(meta: OverrideModalMetadata, maxDuration: string): ModalView {
