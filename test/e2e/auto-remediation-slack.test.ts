@@ -1,7 +1,7 @@
 // Automation over runbooks, through `burnwatch serve` as a real process: a real Prometheus where
-// three ranker SLOs burn 30 % errors since 10 minutes (both page tiers fire: one episode, one decision), two minutes after a model deploy (v42) of
-// each one's Deployment in the fake Kubernetes API server, and a fourth SLO whose error budget is
-// spent. Slack is the recording fake; clicks are signed block_actions posted to /slack/events.
+// three ranker SLOs burn 30 % errors since 10 minutes (both page tiers fire: one episode, one
+// decision), two minutes after a model deploy (v42) of each one's Deployment in the fake
+// Kubernetes API server, and a fourth SLO whose error budget is spent. Slack is the recording fake; clicks are signed block_actions posted to /slack/events.
 //
 //   ranker-a: "Rolling back … in 1 min — Cancel", nobody cancels → exactly one PATCH, the result posted, audited
 //   ranker-b: mallory (not in the actions rules) clicks Cancel → refused privately, audited; still one PATCH
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/domain/clock.ts';
 import { ACTION, OVERRIDE_BLOCK, OVERRIDE_INPUT, VIEW } from '../../src/slack/action-ids.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { loadAlertStates } from '../../src/store/repositories/alert-state.ts';
 import { listAudit } from '../../src/store/repositories/audit-log.ts';
 import { type FakeK8s, type RequestRecord, startFakeK8s } from '../fakes/k8s-api-server.ts';
 import { type FakeMessage, FakeSlackApi } from '../fakes/slack-api.ts';
@@ -236,6 +237,9 @@ describe('automatic remediation and freeze overrides from Slack, through burnwat
 
     const store = await openStore({ databaseUrl: db.url, dataDir: dir });
     try {
+      // Both page tiers fire, and still one decision per SLO (one page episode).
+      const firing = (await loadAlertStates(store.db, 'ranker-a/availability')).filter((r) => r.state === 'firing' && (r.details as { severity?: string }).severity === 'page');
+      expect(firing.map((r) => r.tier).sort()).toEqual(['page-1h-5m', 'page-6h-30m']);
       const audit = await listAudit(store.db);
       const of = (app: string) => audit.filter((r) => r.target === `ranker-${app}/availability` && r.action.startsWith('auto.')).map((r) => `${r.actor} ${r.action} ${r.result}`);
       expect(of('a')).toEqual(['burnwatch:auto auto.rollback scheduled', 'burnwatch:auto auto.rollback done']);
