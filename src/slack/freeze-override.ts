@@ -4,7 +4,6 @@
 // POST /api/gate/overrides (the policy's approvers, the audit, the announcement). The announcement
 // also takes the button off the freeze post (src/slack/slack-notifier.ts). Ack first, work after.
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
-import { escapeSlackText } from '../authz/escape-slack-text.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { type FreezeOverrideDeps, overrideFreeze } from '../gate/freeze-override.ts';
 import { ACTION, OVERRIDE_BLOCK, OVERRIDE_INPUT, VIEW } from './action-ids.ts';
@@ -51,7 +50,7 @@ export function freezeOverrideSlack(deps: () => FreezeOverrideDeps | undefined):
           if (!(await ctx.allowed({ user: person.id, action: 'budget.override', sloIds: [meta.slo] }, whisper))) return;
           const r = await overrideFreeze(gateOf(), { slo: meta.slo, policy: meta.policy || undefined, actor: person.id, display: `<@${person.id}>`, reason, via: 'slack' });
           if (r.status !== 'ok') {
-            await whisper(`:no_entry: ${escapeSlackText(r.message)}`);
+            await whisper(`:no_entry: ${r.message}`);
             return;
           }
           // The override notice goes out through the outbox, which also takes the button off the freeze post.
