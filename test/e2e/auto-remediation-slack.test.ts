@@ -55,7 +55,7 @@ kind: DataSource
 metadata: { name: prometheus }
 spec:
   prometheus: { url: "${promUrl}" }
-${RANKERS.map(ranker).join('')}${ranker('v3').replace(/  remediation:[\s\S]*$/, '')}---
+${RANKERS.map(ranker).join('')}${ranker('v3').replace(/ {2}remediation:[\s\S]*$/, '')}---
 apiVersion: burnwatch/v1
 kind: BudgetPolicy
 metadata: { name: ranking-freeze }
