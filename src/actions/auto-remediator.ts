@@ -107,7 +107,7 @@ export function createAutoRemediator(deps: AutoRemediatorDeps) {
         await audit(tx, AUTO_ACTOR.id, policy.action, slo.id, decision.act ? 'scheduled' : 'skipped', { id: r.id, episode, reason: decision.reason, dryRun: policy.dryRun });
         if (decision.act) {
           const minutes = Math.round(decision.delaySeconds / 6) / 10;
-          const text = `:robot_face: ${verb(policy.action)} ${targetText(decision.request.target)} in ${minutes} min${policy.dryRun ? ' (dry run: nothing will change)' : ''} because of ${decision.reason}. *Cancel*: \`POST /api/remediation/auto/${r.id}/cancel\` by an authorized person.`;
+          const text = `:robot_face: ${verb(policy.action)} ${targetText(decision.request.target)} in ${minutes} min${policy.dryRun ? ' (dry run: nothing will change)' : ''} because of ${decision.reason}. *Cancel* (the button in Slack, or \`POST /api/remediation/auto/${r.id}/cancel\`) by an authorized person.`;
           await post(tx, slo, `auto.pending:${r.id}`, 'auto.remediation.pending', text, { id: r.id, dueAt: r.dueAt.toISOString() });
         }
         return r;
