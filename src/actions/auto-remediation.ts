@@ -46,3 +46,33 @@ export function planStops(plan: Plan | undefined, error: { code: string; message
   if (plan?.change && (plan.change as { paused?: boolean }).paused) return 'the target is paused';
   return undefined;
 }
+
+/** A page tier of one SLO as the alert state holds it (a resolved tier keeps when it fired). */
+export interface PageTier {
+  tier: string;
+  firing: boolean;
+  firedAt: Date;
+  resolvedAt: Date | null;
+}
+
+/**
+ * The SLO's current page episode: from when a page tier began firing until none fires. Tiers that
+ * fire together or overlap (1h/5m, then 6h/30m as the burn goes on) are one episode, one incident,
+ * so one decision; a tier that resolved while a later one kept firing still dates the episode.
+ * Undefined when no page tier fires. `tier` is the one that fired first.
+ */
+export function pageEpisode(tiers: readonly PageTier[]): { since: Date; tier: string } | undefined {
+  const firing = tiers.filter((t) => t.firing).sort((a, b) => a.firedAt.getTime() - b.firedAt.getTime());
+  if (firing.length === 0) return undefined;
+  let first = firing[0]!;
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const t of tiers) {
+      if (!t.firing && t.resolvedAt && t.resolvedAt >= first.firedAt && t.firedAt < first.firedAt) {
+        first = t;
+        moved = true;
+      }
+    }
+  }
+  return { since: first.firedAt, tier: first.tier };
+}

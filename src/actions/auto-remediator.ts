@@ -13,7 +13,7 @@ import { enqueue } from '../store/repositories/outbox.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
 import type { ActionRunner } from './action-runner.ts';
 import { type ActionsConfig, type Actor, authorize } from './actions-config.ts';
-import { decideAutoRemediation, planStops } from './auto-remediation.ts';
+import { decideAutoRemediation, type PageTier, pageEpisode, planStops } from './auto-remediation.ts';
 import type { KubeClients } from './kube-clients.ts';
 import { type ActionRequest, targetText } from './plan.ts';
 import { findSuspectedChanges } from './suspected-change.ts';
@@ -36,6 +36,14 @@ export interface AutoRemediatorDeps {
 
 export type CancelResult = { status: 'cancelled' | 'refused' | 'too_late' | 'not_found'; message: string };
 
+/** Why a cancel came too late, read after the attempt (of a double click, the second sees the first). */
+function tooLate(row: AutoRemediationRow): string {
+  const what = `the automatic ${row.action} of ${row.sloId}`;
+  if (row.state === 'cancelled') return `${what} was already cancelled${row.decidedBy ? ` by ${row.decidedBy}` : ''}`;
+  if (row.state === 'pending' || row.state === 'running') return `${what} is already running: too late to cancel`;
+  return `${what} already ran (${row.state})${row.result ? `: ${row.result}` : ''}; too late to cancel`;
+}
+
 const verb = (action: string) => (action === 'rollback' ? 'Rolling back' : 'Re-running');
 
 export function createAutoRemediator(deps: AutoRemediatorDeps) {
@@ -56,51 +64,55 @@ export function createAutoRemediator(deps: AutoRemediatorDeps) {
     for (const slo of deps.slos()) {
       const policy = slo.remediation?.auto;
       if (!policy) continue;
-      for (const row of await loadAlertStates(db, slo.id)) {
-        const d = row.details as { severity?: string; firedAt?: string | null };
-        if (row.state !== 'firing' || d.severity !== 'page' || !d.firedAt) continue;
-        const episode = `${slo.id}|${row.tier}|${d.firedAt}`;
-        if (await hasAutoDecision(db, episode)) continue;
-        const firedAt = new Date(d.firedAt);
-        const target = slo.remediation?.[policy.action];
-        const suspects =
-          policy.action === 'rollback' && target
-            ? await findSuspectedChanges({ clients: deps.clients, db, targets: [{ kind: target.kind, namespace: target.namespace, name: target.name } as ActionRequest['target']], burnStart: firedAt, lookbackMinutes: Math.ceil(policy.afterDeploySeconds / 60), service: slo.service })
-            : [];
-        const rerun: ActionRequest | undefined =
-          policy.action === 'rerun' && target ? { action: 'rerun', target: { kind: target.kind, namespace: target.namespace, name: target.name } as ActionRequest['target'], scope: `auto:${episode}` } : undefined;
-        const decision = decideAutoRemediation({
-          policy,
-          page: { sloId: slo.id, tier: row.tier, firedAt },
-          alreadyDecided: false,
-          freezeOverridden: (await deps.freezeOverridden?.(slo.id)) ?? false,
-          suspects,
-          ...(rerun && { rerun }),
+      // One decision per page episode of the SLO, however many of its page tiers fire in it.
+      const pageTiers = (await loadAlertStates(db, slo.id)).flatMap((row): PageTier[] => {
+        const d = row.details as { severity?: string; firedAt?: string | null; resolvedAt?: string | null };
+        if (d.severity !== 'page' || !d.firedAt) return [];
+        return [{ tier: row.tier, firing: row.state === 'firing', firedAt: new Date(d.firedAt), resolvedAt: d.resolvedAt ? new Date(d.resolvedAt) : null }];
+      });
+      const page = pageEpisode(pageTiers);
+      if (!page) continue;
+      const episode = `${slo.id}|page|${page.since.toISOString()}`;
+      if (await hasAutoDecision(db, episode)) continue;
+      const firedAt = page.since;
+      const target = slo.remediation?.[policy.action];
+      const suspects =
+        policy.action === 'rollback' && target
+          ? await findSuspectedChanges({ clients: deps.clients, db, targets: [{ kind: target.kind, namespace: target.namespace, name: target.name } as ActionRequest['target']], burnStart: firedAt, lookbackMinutes: Math.ceil(policy.afterDeploySeconds / 60), service: slo.service })
+          : [];
+      const rerun: ActionRequest | undefined =
+        policy.action === 'rerun' && target ? { action: 'rerun', target: { kind: target.kind, namespace: target.namespace, name: target.name } as ActionRequest['target'], scope: `auto:${episode}` } : undefined;
+      const decision = decideAutoRemediation({
+        policy,
+        page: { sloId: slo.id, tier: page.tier, firedAt },
+        alreadyDecided: false,
+        freezeOverridden: (await deps.freezeOverridden?.(slo.id)) ?? false,
+        suspects,
+        ...(rerun && { rerun }),
+      });
+      const now = clock.now();
+      const recorded = await withTransaction(db, async (tx) => {
+        const r = await recordAutoDecision(tx, {
+          episode,
+          sloId: slo.id,
+          action: policy.action,
+          request: decision.act ? decision.request : null,
+          reason: decision.reason,
+          dryRun: policy.dryRun,
+          state: decision.act ? 'pending' : 'skipped',
+          at: now,
+          dueAt: new Date(now.getTime() + (decision.act ? decision.delaySeconds : 0) * 1000),
         });
-        const now = clock.now();
-        const recorded = await withTransaction(db, async (tx) => {
-          const r = await recordAutoDecision(tx, {
-            episode,
-            sloId: slo.id,
-            action: policy.action,
-            request: decision.act ? decision.request : null,
-            reason: decision.reason,
-            dryRun: policy.dryRun,
-            state: decision.act ? 'pending' : 'skipped',
-            at: now,
-            dueAt: new Date(now.getTime() + (decision.act ? decision.delaySeconds : 0) * 1000),
-          });
-          if (!r) return undefined;
-          await audit(tx, AUTO_ACTOR.id, policy.action, slo.id, decision.act ? 'scheduled' : 'skipped', { id: r.id, episode, reason: decision.reason, dryRun: policy.dryRun });
-          if (decision.act) {
-            const minutes = Math.round(decision.delaySeconds / 6) / 10;
-            const text = `:robot_face: ${verb(policy.action)} ${targetText(decision.request.target)} in ${minutes} min${policy.dryRun ? ' (dry run: nothing will change)' : ''} because of ${decision.reason}. *Cancel*: \`POST /api/remediation/auto/${r.id}/cancel\` by an authorized person.`;
-            await post(tx, slo, `auto.pending:${r.id}`, 'auto.remediation.pending', text, { id: r.id, dueAt: r.dueAt.toISOString() });
-          }
-          return r;
-        });
-        if (recorded) out.push(recorded);
-      }
+        if (!r) return undefined;
+        await audit(tx, AUTO_ACTOR.id, policy.action, slo.id, decision.act ? 'scheduled' : 'skipped', { id: r.id, episode, reason: decision.reason, dryRun: policy.dryRun });
+        if (decision.act) {
+          const minutes = Math.round(decision.delaySeconds / 6) / 10;
+          const text = `:robot_face: ${verb(policy.action)} ${targetText(decision.request.target)} in ${minutes} min${policy.dryRun ? ' (dry run: nothing will change)' : ''} because of ${decision.reason}. *Cancel* (the button in Slack, or \`POST /api/remediation/auto/${r.id}/cancel\`) by an authorized person.`;
+          await post(tx, slo, `auto.pending:${r.id}`, 'auto.remediation.pending', text, { id: r.id, dueAt: r.dueAt.toISOString() });
+        }
+        return r;
+      });
+      if (recorded) out.push(recorded);
     }
     if (out.some((r) => r.state === 'pending')) deps.outboxWritten();
     return out;
@@ -181,7 +193,7 @@ export function createAutoRemediator(deps: AutoRemediatorDeps) {
       await post(tx, sloOf(row.sloId), `auto.cancelled:${id}`, 'auto.remediation.cancelled', `:raised_hand: Automatic ${row.action} of ${row.sloId} cancelled by ${actor.display ?? actor.id}: ${reason}`, { id });
       return c;
     });
-    if (!cancelled) return { status: 'too_late', message: `automatic remediation ${id} is ${row.state === 'pending' ? 'starting' : row.state}: too late to cancel` };
+    if (!cancelled) return { status: 'too_late', message: tooLate((await getAuto(db, id)) ?? row) };
     deps.outboxWritten();
     return { status: 'cancelled', message: `cancelled ${row.action} of ${row.sloId}` };
   }

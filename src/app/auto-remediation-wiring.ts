@@ -1,18 +1,19 @@
 // Wires remediation.auto into the service: the leader decides and runs every 15 s; the cancel
 // API is mounted under /api/remediation/auto (bearer token). Announcements go to the SLO's
 // channels (its Slack channel, the log, the webhook), like the budget freezes.
-import type { ServiceContext } from '../service/service-context.ts';
-import { requireBearer } from '../service/http/bearer-auth.ts';
-import { activeOverrides, openFreezes } from '../store/repositories/budget-freezes.ts';
+
 import type { ActionRunner } from '../actions/action-runner.ts';
 import type { ActionsConfig } from '../actions/actions-config.ts';
+import { type AutoRemediator, createAutoRemediator } from '../actions/auto-remediator.ts';
 import { autoRemediationRouter } from '../actions/auto-route.ts';
-import { createAutoRemediator } from '../actions/auto-remediator.ts';
 import type { KubeClients } from '../actions/kube-clients.ts';
+import { requireBearer } from '../service/http/bearer-auth.ts';
+import type { ServiceContext } from '../service/service-context.ts';
+import { activeOverrides, openFreezes } from '../store/repositories/budget-freezes.ts';
 
 const EVERY_MS = 15_000;
 
-export function startAutoRemediation(ctx: ServiceContext, runner: ActionRunner, config: ActionsConfig, clients: KubeClients): void {
+export function startAutoRemediation(ctx: ServiceContext, runner: ActionRunner, config: ActionsConfig, clients: KubeClients): AutoRemediator {
   const { notifyLog, webhook, slack } = ctx.config;
   const remediator = createAutoRemediator({
     db: ctx.db,
@@ -49,4 +50,5 @@ export function startAutoRemediation(ctx: ServiceContext, runner: ActionRunner, 
     clearInterval(timer);
     await running;
   });
+  return remediator;
 }

@@ -5,6 +5,7 @@ import type { BudgetPolicy } from '../domain/budget-policy.ts';
 import type { Slo } from '../domain/slo.ts';
 import { currentFreezes, type FreezeDeps, reconcileFreezes } from '../gate/freeze-monitor.ts';
 import { defaultMaxAge, gateRouter } from '../gate/gate-route.ts';
+import type { FreezeOverrideDeps } from '../gate/freeze-override.ts';
 import { overrideRouter } from '../gate/override-route.ts';
 import { requireBearer } from '../service/http/bearer-auth.ts';
 import type { StoredEvaluation } from '../store/repositories/evaluations.ts';
@@ -12,7 +13,8 @@ import type { ServiceExtension } from '../service/service-context.ts';
 
 const FREEZE_CHECK_MS = 15_000;
 
-export const gateExtension: ServiceExtension = (ctx) => {
+/** `onOverrides`: hands the override's dependencies to the Slack "Override freeze…" button. */
+export const gateExtensionWith = (onOverrides?: (deps: FreezeOverrideDeps) => void): ServiceExtension => (ctx) => {
   const { gate, apiToken, notifyLog, webhook, slack } = ctx.config;
   const auth = requireBearer(apiToken);
   const maxAge = (slo: Slo) => gate.maxAgeSeconds ?? defaultMaxAge(slo);
@@ -25,7 +27,9 @@ export const gateExtension: ServiceExtension = (ctx) => {
   ];
   const freezeDeps: FreezeDeps = { db: ctx.db, clock: ctx.clock, policies: ctx.policies, slos: ctx.slos, trusted, channels };
 
-  ctx.http.mount('/api/gate/overrides', overrideRouter({ ...freezeDeps, auth, outboxWritten: ctx.outboxWritten }));
+  const overrideDeps: FreezeOverrideDeps = { ...freezeDeps, outboxWritten: ctx.outboxWritten };
+  onOverrides?.(overrideDeps);
+  ctx.http.mount('/api/gate/overrides', overrideRouter({ ...overrideDeps, auth }));
   ctx.http.mount(
     '/api/gate',
     gateRouter({
@@ -59,3 +63,5 @@ export const gateExtension: ServiceExtension = (ctx) => {
     await running;
   });
 };
+
+export const gateExtension: ServiceExtension = gateExtensionWith();

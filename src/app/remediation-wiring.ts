@@ -4,17 +4,19 @@
 // the leader: at start-up, on becoming leader and every half minute), and hands the Slack bot its
 // buttons and suspects. Without BURNWATCH_ACTIONS_CONFIG remediation is off: alerts carry no buttons.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
-import { parseDuration } from '../domain/duration.ts';
-import { evaluateSlo } from '../evaluator/evaluate-all.ts';
-import type { ChangeSuspects } from '../slack/alert-desk.ts';
-import { type RemediationSlack, remediationSlackExtension, remediationSuspects } from '../slack/remediation-extension.ts';
-import type { SlackExtension } from '../slack/slack-app.ts';
 import { type ActionRunner, createActionRunner, type ResumedVerification, type VerifyOptions } from '../actions/action-runner.ts';
 import type { ActionRow } from '../actions/action-store.ts';
-import { loadActionsConfigFile } from '../actions/actions-config.ts';
+import { type ActionsConfig, loadActionsConfigFile } from '../actions/actions-config.ts';
+import type { AutoRemediator } from '../actions/auto-remediator.ts';
 import { type KubeClients, kubeClients, loadKubeConfig } from '../actions/kube-clients.ts';
 import { handlersWithWorkflows } from '../actions/workflow-handlers.ts';
+import { parseDuration } from '../domain/duration.ts';
+import { evaluateSlo } from '../evaluator/evaluate-all.ts';
+import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
+import type { ChangeSuspects } from '../slack/alert-desk.ts';
+import { autoCancelSlack } from '../slack/auto-cancel.ts';
+import { type RemediationSlack, remediationSlackExtension, remediationSuspects } from '../slack/remediation-extension.ts';
+import type { SlackExtension } from '../slack/slack-app.ts';
 import { startAutoRemediation } from './auto-remediation-wiring.ts';
 
 /** The SLO's short-window burn rate now: the shortest short window of its tiers. */
@@ -81,6 +83,8 @@ export function remediation(
 ): Remediation {
   let slack: RemediationSlack | undefined;
   let clients: KubeClients | undefined;
+  let auto: { remediator: AutoRemediator; config: ActionsConfig } | undefined;
+  const autoCancel = autoCancelSlack(() => auto);
   const service: ServiceExtension = async (ctx) => {
     const file = env['BURNWATCH_ACTIONS_CONFIG'];
     if (!file) {
@@ -104,7 +108,7 @@ export function remediation(
     const sloOf = (id: string) => ctx.slos().find((s) => s.id === id);
     slack = remediationSlackExtension({ runner, config, db: ctx.db, slo: sloOf, burnRate: (sloId) => shortWindowBurnRate(ctx, sloId) });
     resumeVerificationsOnLeader(ctx, runner, (action) => slack?.resumedVerification(action));
-    startAutoRemediation(ctx, runner, config, clients);
+    auto = { remediator: startAutoRemediation(ctx, runner, config, clients), config };
     ctx.logger.info({ mode: config.mode, rules: config.rules.length }, 'remediation actions on');
   };
   return {
@@ -112,7 +116,10 @@ export function remediation(
     // The Slack bot registers after the service extension ran; until then (or when off) nothing.
     slack: {
       alertButtons: (alert) => slack?.alertButtons?.(alert) ?? [],
-      register: (app, ctx) => slack?.register?.(app, ctx),
+      register: (app, ctx) => {
+        slack?.register?.(app, ctx);
+        autoCancel.register?.(app, ctx);
+      },
     },
     suspects: async (slo, sloId, from, to) => (clients ? remediationSuspects(clients)(slo, sloId, from, to).catch(() => []) : []),
   };

@@ -17,10 +17,12 @@ export const COMMAND_ACTIONS = [
   'alert.silence',
   'alert.open-incident',
   'slo.status',
+  /** Lift an error-budget deploy freeze from Slack (the BudgetPolicy's approvers apply too). */
+  'budget.override',
 ] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
-const actionPattern = z.union([z.enum(COMMAND_ACTIONS), z.enum(['*', 'incident.*', 'alert.*', 'slo.*'])]);
+const actionPattern = z.union([z.enum(COMMAND_ACTIONS), z.enum(['*', 'incident.*', 'alert.*', 'slo.*', 'budget.*'])]);
 
 const duration = z
   .string()

@@ -43,6 +43,7 @@ const VERB: Record<CommandAction, string> = {
   'alert.silence': 'silence alerts',
   'alert.open-incident': 'open incidents from alerts',
   'slo.status': 'read SLO status',
+  'budget.override': 'override deploy freezes',
 };
 
 /** No policy configured: every command is allowed (as before there was one). */

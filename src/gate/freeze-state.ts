@@ -88,7 +88,7 @@ export function gateFreezes(
 
 export function freezeStartedText(t: FreezeTarget, budget: number): string {
   const fixes = t.policy.allowFixes ? ' Changes labelled as fixes (`change=fix`) still pass.' : '';
-  return `:no_entry: *Deploy freeze* for *${t.slo.id}*: ${pct(budget)} of its error budget is left (policy \`${t.policy.name}\` freezes at or below ${pct(t.policy.freezeBelow)}). Its deploy gate fails until the budget recovers.${fixes} An authorized person may override it (\`POST /api/gate/overrides\`).`;
+  return `:no_entry: *Deploy freeze* for *${t.slo.id}*: ${pct(budget)} of its error budget is left (policy \`${t.policy.name}\` freezes at or below ${pct(t.policy.freezeBelow)}). Its deploy gate fails until the budget recovers.${fixes} An authorized person may override it (*Override freeze…* in Slack, or \`POST /api/gate/overrides\`).`;
 }
 
 export function freezeEndedText(f: StoredFreeze, budget: number | null, at: Date, why: 'recovered' | 'removed'): string {

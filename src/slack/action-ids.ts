@@ -9,14 +9,21 @@ export const ACTION = {
   incidentResolve: 'bw_incident_resolve',
   /** A link button into the web console: acknowledged, nothing else to do. */
   openConsole: 'bw_open_console',
+  /** On a deploy-freeze post: asks for a reason, then lifts the freeze (src/slack/freeze-override.ts). */
+  freezeOverride: 'bw_freeze_override',
+  /** On a "rolling back in 2 min" post: stops the automatic remediation (src/slack/auto-cancel.ts). */
+  autoCancel: 'bw_auto_cancel',
 } as const;
 
 export const VIEW = {
   resolveIncident: 'bw_incident_resolve_modal',
+  freezeOverride: 'bw_freeze_override_modal',
 } as const;
 
 export const RESOLVE_BLOCK = 'summary';
 export const RESOLVE_INPUT = 'summary_input';
+export const OVERRIDE_BLOCK = 'reason';
+export const OVERRIDE_INPUT = 'reason_input';
 
 export const SILENCE_OPTIONS = ['1h', '4h', 'resolved'] as const;
 export type SilenceOption = (typeof SILENCE_OPTIONS)[number];

@@ -16,6 +16,8 @@ export interface CommandAsk {
   action: CommandAction;
   alertId?: number;
   incidentId?: number;
+  /** SLOs the command is about directly (a freeze), for `sloOwners` rules. */
+  sloIds?: readonly string[];
   /** alert.silence: seconds, null for "until resolved". */
   silenceSeconds?: number | null;
 }
@@ -53,7 +55,7 @@ export function commandGate(deps: CommandGateDeps): CommandGate {
   return async (ask, reply) => {
     const { policy } = deps;
     if (!policy) return true;
-    const sloIds: string[] = [];
+    const sloIds: string[] = [...(ask.sloIds ?? [])];
     if (ask.alertId !== undefined && Number.isFinite(ask.alertId)) {
       const alert = await getAlert(deps.db, ask.alertId);
       if (alert) sloIds.push(alert.sloId);
@@ -70,7 +72,7 @@ export function commandGate(deps: CommandGateDeps): CommandGate {
       ...(ask.silenceSeconds !== undefined && { silenceSeconds: ask.silenceSeconds }),
     });
     if (decision.allowed) return true;
-    const target = ask.incidentId !== undefined ? `incident:${ask.incidentId}` : ask.alertId !== undefined ? `alert:${ask.alertId}` : null;
+    const target = ask.incidentId !== undefined ? `incident:${ask.incidentId}` : ask.alertId !== undefined ? `alert:${ask.alertId}` : (ask.sloIds?.[0] ?? null);
     await recordAudit(deps.db, {
       at: deps.clock.now(),
       actor: `slack:${ask.user}`,

@@ -56,7 +56,7 @@ export function remediationSuspects(clients: KubeClients): ChangeSuspects {
 }
 
 /** Slack user groups (of those the rules name) the person is in, asked fresh on every click. */
-async function groupsOf(client: WebClient, userId: string, config: ActionsConfig, ctx: SlackExtensionContext): Promise<string[]> {
+export async function groupsOf(client: WebClient, userId: string, config: ActionsConfig, ctx: SlackExtensionContext): Promise<string[]> {
   const candidates = [...new Set(config.rules.flatMap((r) => r.groups))];
   const member: string[] = [];
   for (const usergroup of candidates) {

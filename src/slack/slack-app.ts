@@ -25,7 +25,7 @@ import { renderSloStatus } from './blocks/slo-status.ts';
 import { describeFailure, guarded } from './interaction-errors.ts';
 import { guardSignedRequests } from './signed-request-guard.ts';
 import { storeReplayMemory } from './replay-memory.ts';
-import { commandGate } from './command-gate.ts';
+import { type CommandGate, commandGate } from './command-gate.ts';
 import type { AuthorizationPolicy } from '../authz/policy-schema.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -38,6 +38,8 @@ export interface SlackExtensionContext {
   guarded: typeof guarded;
   personOf: typeof personOf;
   kick: () => void;
+  /** Asks the authorization policy (a refusal is private and audited), as the bot's own buttons do. */
+  allowed: CommandGate;
 }
 
 /** What src/actions (or anyone) plugs into the bot: alert buttons and their listeners. */
@@ -147,7 +149,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     });
     app = new App({ ...common, receiver });
   }
-  const ctx: SlackExtensionContext = { alerts, incidents, logger, guarded, personOf, kick };
   // Every command and button asks the policy first (a refusal is private and audited).
   const allowed = commandGate({
     policy: deps.policy,
@@ -157,6 +158,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ownerGroupOf: deps.ownerGroupOf ?? (() => undefined),
     membersOf: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
   });
+  const ctx: SlackExtensionContext = { alerts, incidents, logger, guarded, personOf, kick, allowed };
 
   // Errors that escape a listener (after ack) end up here: log them with an id.
   app.error(async (error) => {

@@ -19,11 +19,13 @@ import type { Notification, Notifier } from '../notify/notifier.ts';
 import { NotifyError } from '../notify/notify-error.ts';
 import type { Db } from '../store/db.ts';
 import { listEvaluations } from '../store/repositories/evaluations.ts';
+import { getByKey } from '../store/repositories/outbox.ts';
 import type { AlertDesk } from './alert-desk.ts';
 import { getAlert, getMessageRef, type MessageRef, saveMessageRef } from './alert-store.ts';
 import { type AlertButtons, renderAlertMessage } from './blocks/alert-message.ts';
 import type { ConsoleLinks } from './blocks/console-links.ts';
 import { renderIncidentSummary } from './blocks/incident-summary.ts';
+import { renderActedNotice, renderNotice, retiredNoticeKey } from './blocks/notice-message.ts';
 import { capBlocks, chunkLines, clip } from './blocks/limits.ts';
 import { OncePoster } from './post-once.ts';
 import type { SlackBotConfig } from './slack-config.ts';
@@ -121,8 +123,23 @@ export class SlackNotifier implements Notifier {
   private async postNotice(n: Notification, lane: string | undefined): Promise<Record<string, unknown> | undefined> {
     const p = n.payload as { slo?: string; channel?: string; text?: string };
     const channel = p.channel ?? this.#d.alerts.channelFor(p.slo ? this.#d.incidents.deps.slo(p.slo) : undefined, lane);
+    // A freeze carries its "Override freeze…" button, an automatic remediation its "Cancel".
     const text = String(p.text ?? n.kind);
-    return { ...(await this.upsertMessage(`notice:${n.idempotencyKey}`, channel, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text) } }] })) };
+    const ref = await this.upsertMessage(`notice:${n.idempotencyKey}`, channel, renderNotice(n.kind, n.payload, text));
+    await this.retireNotice(retiredNoticeKey(n.kind, n.payload, n.channel), text);
+    return { ...ref };
+  }
+
+  /** The earlier notice this one answers loses its button and says what happened (posted or not). */
+  private async retireNotice(key: string | undefined, outcome: string): Promise<void> {
+    if (!key) return;
+    const earlier = await getByKey(this.#d.db, key);
+    const ref = earlier && (await this.#poster.posted(`notice:${key}`));
+    if (!earlier || !ref) return;
+    // The new notice is posted; a lost button update (the message deleted) must not make it fail.
+    await this.#d.client.chat
+      .update({ channel: ref.channel, ts: ref.ts, ...renderActedNotice(String(earlier.payload['text'] ?? ''), outcome) })
+      .catch((error: Error) => this.#d.logger.warn({ notice: key, err: error.message }, 'could not take the button off an answered notice'));
   }
 
   /** Runs one job; exported for the CLI and tests that want the effect without the outbox. */

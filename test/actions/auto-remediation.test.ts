@@ -79,7 +79,7 @@ describe('automatic remediation, guarded', () => {
       expect(pending!.reason).toMatch(/^Deployment ml-auto1\/ranker revision 2 \(model v42\) 5 min before the burn$/);
       const posted = (await listOutbox(store.db)).filter((m) => m.kind === 'auto.remediation.pending' && m.payload.id === pending!.id);
       expect(posted).toHaveLength(1);
-      expect(String(posted[0]!.payload.text)).toMatch(/Rolling back ml-auto1\/Deployment\/ranker in 2 min because of .*\*Cancel\*: `POST \/api\/remediation\/auto\/.+\/cancel`/);
+      expect(String(posted[0]!.payload.text)).toMatch(/Rolling back ml-auto1\/Deployment\/ranker in 2 min because of .*\*Cancel\* \(the button in Slack, or `POST \/api\/remediation\/auto\/.+\/cancel`\) by an authorized person\.$/);
 
       expect(await remediator.cancel(pending!.id, mallory, 'I do not like it')).toMatchObject({ status: 'refused' });
       expect(await remediator.runDue()).toEqual([]); // not due yet
