@@ -32,6 +32,7 @@ import { pendingByChannel, pruneOutbox } from '../store/repositories/outbox.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
 import { redact } from '../secrets/redact.ts';
 import { buildSources, type SourceFactories, withDefaultSources } from './build-sources.ts';
+import { configurationHint } from './configuration-hint.ts';
 import { createElector } from './leader.ts';
 import { buildPaging, type Paging, type PagerBridge, pagerBridge } from './paging.ts';
 import { pagerWebhookRouter } from '../service/http/pager-webhooks.ts';
@@ -365,6 +366,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.warn({ source: p.name, error: p.error, slos: affected }, `cannot reach source ${p.name}: its SLOs are unknown until it answers`);
     }
   }
+  // Once per start, in plain words: what to set so that every SLO can be evaluated.
+  const hint = configurationHint(catalog.current.slos, withDefaultSources(catalog.current.sources, config.prometheusUrl), probed);
+  if (hint) logger.warn({ configure: hint.sources }, hint.message);
   logger.info(
     { url, slos: catalog.current.slos.map((s) => s.id), leaderElection: elector.mode, notifiers: notifiers.map((n) => n.name) },
     `burnwatch listening on ${url}; evaluating ${catalog.current.slos.length} SLOs`,
