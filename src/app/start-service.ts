@@ -359,8 +359,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   // Say plainly what runs and what cannot be reached.
   const probed = await probe(sources);
+  const unconfigured = new Map(catalog.current.sources.filter((s) => s.notConfigured).map((s) => [s.name, s.notConfigured!]));
   for (const p of probed) {
     if (p.reachable) logger.info({ source: p.name }, `source ${p.name} (${p.type}) reachable`);
+    else if (unconfigured.has(p.name)) logger.info({ source: p.name }, `source ${p.name} (${p.type}) ${unconfigured.get(p.name)}: never contacted`);
     else {
       const affected = catalog.current.slos.filter((s) => s.source === p.name).map((s) => s.id);
       logger.warn({ source: p.name, error: p.error, slos: affected }, `cannot reach source ${p.name}: its SLOs are unknown until it answers`);
