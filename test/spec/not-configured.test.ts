@@ -126,6 +126,21 @@ describe('a DataSource whose variable is not set', () => {
     expect(out.code).toBe(0);
   });
 
+  it('validate --check-sources does not dry-run it: a warning, no request', async () => {
+    const { BW_TEST_UNSET_PROJECT: _, ...env } = process.env;
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['--import', NET_GUARD, BIN, 'validate', path.join(dir, 'slos.yaml'), '--check-sources'],
+        { env: { ...env, METADATA_SERVER_DETECTION: 'none' }, cwd: dir },
+        (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+      );
+    });
+    expect(`${out.stdout}${out.stderr}`).toContain('not configured: BW_TEST_UNSET_PROJECT is not set: not checked');
+    expect(requests).toBe(0);
+    expect(out.code).toBe(0);
+  });
+
   it('the examples in slos/ never name a real warehouse: the start-up hint says what to set', async () => {
     const { slos, sources } = await loadSpecs(['slos'], { cwd: REPO_ROOT, env: {} });
     const warehouse = sources.find((s) => s.name === 'warehouse')!;
