@@ -6,6 +6,7 @@
 import type { DataSourceSpec } from '../domain/slo.ts';
 import type { SourceMap } from '../evaluator/evaluate-all.ts';
 import type { SliSource } from '../sources/sli-source.ts';
+import { notConfiguredSource } from '../sources/not-configured.ts';
 import { SourceError } from '../sources/source-error.ts';
 import { instrumentSource } from '../service/instrumented-source.ts';
 import type { Metrics } from '../service/metrics.ts';
@@ -56,7 +57,11 @@ export function buildSources(
     const factory = factories[spec.type] as ((s: DataSourceSpec, d: SourceDeps) => SliSource) | undefined;
     let source: SliSource;
     try {
-      source = factory ? factory(spec, withBytes) : unavailable(spec, `no ${spec.type} adapter in this build`);
+      source = spec.notConfigured
+        ? notConfiguredSource(spec)
+        : factory
+          ? factory(spec, withBytes)
+          : unavailable(spec, `no ${spec.type} adapter in this build`);
     } catch (error) {
       source = unavailable(spec, `cannot be configured: ${(error as Error).message}`);
     }

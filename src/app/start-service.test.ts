@@ -80,6 +80,12 @@ describe('service on a fresh machine', () => {
     expect((await get('/readyz?strict=true')).status).toBe(503);
     expect(logs.some((l) => l.includes('cannot reach source prometheus'))).toBe(true);
     expect(logs.some((l) => l.includes('invalid spec skipped') && l.includes('broken.yaml'))).toBe(true);
+    // Once, in plain words: what to configure so that every SLO can be evaluated.
+    const hints = logs.filter((l) => l.includes('cannot be evaluated yet'));
+    expect(hints).toHaveLength(1);
+    expect(JSON.parse(hints[0]!).msg).toBe(
+      'burnwatch runs, but 1 of 1 SLOs cannot be evaluated yet and show as unknown: set PROMETHEUS_URL to your Prometheus (prometheus does not answer, 1 SLO). See docs/getting-started.md.',
+    );
   });
 
   it('reports the SLO unknown, never fine, and exposes it in /metrics', async () => {

@@ -30,6 +30,7 @@ import { pendingByChannel, pruneOutbox } from '../store/repositories/outbox.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
 import { redact } from '../secrets/redact.ts';
 import { buildSources, type SourceFactories, withDefaultSources } from './build-sources.ts';
+import { configurationHint } from './configuration-hint.ts';
 import { createElector } from './leader.ts';
 import { buildPaging, type Paging, pagerBridge } from './paging.ts';
 import { pagerWebhookRouter } from '../service/http/pager-webhooks.ts';
@@ -321,13 +322,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   // Say plainly what runs and what cannot be reached.
   const probed = await probe(sources);
+  const unconfigured = new Map(catalog.current.sources.filter((s) => s.notConfigured).map((s) => [s.name, s.notConfigured!]));
   for (const p of probed) {
     if (p.reachable) logger.info({ source: p.name }, `source ${p.name} (${p.type}) reachable`);
+    else if (unconfigured.has(p.name)) logger.info({ source: p.name }, `source ${p.name} (${p.type}) ${unconfigured.get(p.name)}: never contacted`);
     else {
       const affected = catalog.current.slos.filter((s) => s.source === p.name).map((s) => s.id);
       logger.warn({ source: p.name, error: p.error, slos: affected }, `cannot reach source ${p.name}: its SLOs are unknown until it answers`);
     }
   }
+  // Once per start, in plain words: what to set so that every SLO can be evaluated.
+  const hint = configurationHint(catalog.current.slos, withDefaultSources(catalog.current.sources, config.prometheusUrl), probed);
+  if (hint) logger.warn({ configure: hint.sources }, hint.message);
   logger.info(
     { url, slos: catalog.current.slos.map((s) => s.id), leaderElection: elector.mode, notifiers: notifiers.map((n) => n.name) },
     `burnwatch listening on ${url}; evaluating ${catalog.current.slos.length} SLOs`,

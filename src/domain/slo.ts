@@ -101,6 +101,7 @@ export interface Slo {
 export interface PrometheusSourceSpec {
   type: 'prometheus';
   name: string;
+  notConfigured?: string;
   url: string;
   timeoutSeconds: number;
   headers: Record<string, string>;
@@ -112,6 +113,7 @@ export interface PrometheusSourceSpec {
 export interface BigQuerySourceSpec {
   type: 'bigquery';
   name: string;
+  notConfigured?: string;
   projectId: string;
   location?: string;
   apiEndpoint?: string;
@@ -123,6 +125,7 @@ export interface BigQuerySourceSpec {
 export interface PostgresSourceSpec {
   type: 'postgres';
   name: string;
+  notConfigured?: string;
   /** postgres://…, sqlite://<file> or pglite://<dir>. */
   url: string;
   timeoutSeconds: number;
@@ -133,6 +136,7 @@ export interface PostgresSourceSpec {
 export interface AirflowSourceSpec {
   type: 'airflow';
   name: string;
+  notConfigured?: string;
   url: string;
   api: 'v1' | 'v2';
   /** Bearer token, or basic auth (both usually `${VAR}` from the environment). */
@@ -141,4 +145,8 @@ export interface AirflowSourceSpec {
   password?: string;
   timeoutSeconds: number;
 }
+/**
+ * `notConfigured` (every type): the file refers to a variable that is not set (`${BURNWATCH_BQ_PROJECT}`
+ * without a default), so the source is never contacted and its SLOs are unknown with this reason.
+ */
 export type DataSourceSpec = PrometheusSourceSpec | BigQuerySourceSpec | PostgresSourceSpec | AirflowSourceSpec;

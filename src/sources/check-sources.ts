@@ -80,7 +80,7 @@ export async function checkSources(
   try {
     // Recorded mode: whether each SLO's rules are loaded and evaluated.
     for (const spec of specs) {
-      if (spec.type !== 'prometheus' || spec.mode !== 'recorded') continue;
+      if (spec.type !== 'prometheus' || spec.mode !== 'recorded' || spec.notConfigured) continue;
       for (const { slo, ok, message } of await checkRecordedRules(spec, slos, now)) {
         results.push({ slo: slo.id, source: spec.name, type: 'prometheus', role: 'recorded rules', file: slo.origin.file, line: slo.origin.line, severity: ok ? 'ok' : 'error', message });
       }
@@ -96,6 +96,11 @@ export async function checkSources(
         file: job.slo.origin.file,
         line: job.slo.origin.line,
       };
+      // A DataSource whose variables are unset is never contacted, not even for a dry run.
+      if (spec.notConfigured) {
+        results.push({ ...base, severity: 'warning', message: `${spec.notConfigured}: not checked` });
+        continue;
+      }
       try {
         if (spec.type === 'bigquery') {
           results.push({ ...base, ...(await estimateBigQuery(bigQueryRunner(spec), spec, job, now)) });

@@ -5,6 +5,7 @@ import type { Db } from '../store/db.ts';
 import { createAirflowSource } from './airflow/airflow-source.ts';
 import { createBigQuerySource } from './bigquery/bigquery-source.ts';
 import type { JobBytesListener } from './bigquery/job-bytes.ts';
+import { notConfiguredSource } from './not-configured.ts';
 import { createPostgresSource } from './postgres/postgres-source.ts';
 import { PrometheusSource } from './prometheus/prometheus-source.ts';
 import { RecordedPrometheusSource } from './prometheus/recorded-source.ts';
@@ -22,11 +23,17 @@ export type SourceFactory<S extends DataSourceSpec = DataSourceSpec> = (spec: S,
 
 type Factories = { [T in DataSourceSpec['type']]?: SourceFactory<Extract<DataSourceSpec, { type: T }>> };
 
+// A source whose file names an unset variable is never contacted, whatever its type (notConfigured).
+const configured =
+  <S extends DataSourceSpec>(factory: SourceFactory<S>): SourceFactory<S> =>
+  (spec, deps) =>
+    spec.notConfigured ? notConfiguredSource(spec) : factory(spec, deps);
+
 export const SOURCE_FACTORIES: Factories = {
-  prometheus: (spec) => (spec.mode === 'recorded' ? RecordedPrometheusSource.fromSpec(spec) : PrometheusSource.fromSpec(spec)),
-  bigquery: (spec, deps) => createBigQuerySource(spec, { cache: deps?.store, onJobBytes: deps?.onJobBytes }),
-  postgres: (spec, deps) => createPostgresSource(spec, { cache: deps?.store }),
-  airflow: (spec) => createAirflowSource(spec),
+  prometheus: configured((spec) => (spec.mode === 'recorded' ? RecordedPrometheusSource.fromSpec(spec) : PrometheusSource.fromSpec(spec))),
+  bigquery: configured((spec, deps) => createBigQuerySource(spec, { cache: deps?.store, onJobBytes: deps?.onJobBytes })),
+  postgres: configured((spec, deps) => createPostgresSource(spec, { cache: deps?.store })),
+  airflow: configured((spec) => createAirflowSource(spec)),
 };
 
 export class UnsupportedSourceError extends Error {

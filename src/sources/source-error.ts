@@ -8,7 +8,8 @@ export type SourceErrorCode =
   | 'empty_result'
   | 'bad_response'
   | 'quota'
-  | 'auth';
+  | 'auth'
+  | 'not_configured';
 
 export class SourceError extends Error {
   readonly code: SourceErrorCode;

@@ -26,6 +26,6 @@ describe('env expansion', () => {
     const issues: EnvIssue[] = [];
     const out = expandEnv({ spec: { urls: ['${HOST}', '${NOPE}'], n: 3 } }, env, issues);
     expect(out).toEqual({ spec: { urls: ['db', ''], n: 3 } });
-    expect(issues).toEqual([{ path: ['spec', 'urls', 1], message: expect.stringContaining('NOPE is not set') }]);
+    expect(issues).toEqual([{ path: ['spec', 'urls', 1], message: expect.stringContaining('NOPE is not set'), unset: 'NOPE' }]);
   });
 });

@@ -40,9 +40,15 @@ const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{([^}]
 export interface EnvIssue {
   path: Path;
   message: string;
+  /** The variable, when the issue is an unset one without a default (the loader may call its DataSource "not configured"). */
+  unset?: string;
 }
 
-export function expandString(text: string, env: Record<string, string | undefined>, issues: string[]): string {
+/**
+ * `unset`, when given, collects the names of unset variables without a default instead of
+ * reporting them in `issues`.
+ */
+export function expandString(text: string, env: Record<string, string | undefined>, issues: string[], unset?: string[]): string {
   return text.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === '$${') return '${';
     // `${window}` is PromQL's `$window` written with braces, not an environment variable.
@@ -55,9 +61,14 @@ export function expandString(text: string, env: Record<string, string | undefine
     // Shell semantics: `:-` also replaces an empty value.
     if (value !== undefined && (value !== '' || fallback === undefined)) return value;
     if (fallback !== undefined) return fallback;
-    issues.push(`environment variable ${name} is not set (set it, or give a default: \${${name}:-value})`);
+    if (unset) unset.push(name);
+    else issues.push(unsetMessage(name));
     return '';
   });
+}
+
+export function unsetMessage(name: string): string {
+  return `environment variable ${name} is not set (set it, or give a default: \${${name}:-value})`;
 }
 
 /**
@@ -81,8 +92,10 @@ export function expandEnv(
       return value.replace(/\$\$\{/g, '${').replace(/\$\{window\}/g, '$window');
     }
     const messages: string[] = [];
-    const out = expandString(value, env, messages);
+    const unset: string[] = [];
+    const out = expandString(value, env, messages, unset);
     for (const message of messages) issues.push({ path, message });
+    for (const name of unset) issues.push({ path, message: unsetMessage(name), unset: name });
     registerExpanded(path, value, out);
     return out;
   }

@@ -4,13 +4,14 @@
 // `validate` still knows more (PromQL syntax, cross-field rules, references); the JSON Schema is
 // for typing, not a second validator.
 import { z } from 'zod';
+import { BudgetPolicyDoc } from './budget-policy-schema.ts';
 import { Bytes, DataSourceDoc, Duration, Seconds, SloDoc } from './schema.ts';
 
 const DURATION = '^([0-9]+(ms|s|m|h|d|w|y))+$';
 const ENV_REFERENCE = { type: 'string', pattern: '\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}' };
 
 export function specJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(z.union([SloDoc, DataSourceDoc]), {
+  const schema = z.toJSONSchema(z.union([SloDoc, DataSourceDoc, BudgetPolicyDoc]), {
     io: 'input',
     target: 'draft-7',
     // the custom scalars are filled in by `override` below
@@ -36,7 +37,7 @@ export function specJsonSchema(): Record<string, unknown> {
   return {
     ...schema,
     $id: 'https://burnwatch.dev/schema/burnwatch-v1.schema.json',
-    title: 'burnwatch/v1 SLO and DataSource',
-    description: 'Generated from src/spec/schema.ts by `npm run schema`; do not edit.',
+    title: 'burnwatch/v1 SLO, DataSource and BudgetPolicy',
+    description: 'Generated from src/spec/schema.ts and src/spec/budget-policy-schema.ts by `npm run schema`; do not edit.',
   };
 }

@@ -67,6 +67,8 @@ export interface Candidate {
   broken?: boolean;
   /** Import notes that belong to this document (for `convert`). */
   notes?: Problem[];
+  /** A native DataSource whose variables are not set: declared, never contacted (its SLOs are unknown with this reason). */
+  notConfigured?: string;
 }
 
 /** Load every SLO and DataSource under the given files and directories (recursively *.yaml / *.yml). */
@@ -157,6 +159,7 @@ export function loadSpecTexts(texts: readonly SpecText[], options: LoadOptions &
     const { line, column } = c.locate(['metadata', 'name']);
     declaredAt.set(parsed.metadata.name, `${c.file}:${line}:${column}`);
     const spec = normalizeDataSource(parsed);
+    if (c.notConfigured) spec.notConfigured = c.notConfigured;
     if (spec.type === 'bigquery') {
       const capped = maximumBytesBilledWarning(spec.maximumBytesBilled, parsed.spec.bigquery?.maximumBytesBilled);
       if (capped) report(c, 'warning', 'cost', capped.path, capped.message);
@@ -345,10 +348,22 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
           const { line, column } = locate(p, { key });
           problems.push({ severity, code, file, line, column, path: formatPath(p), message: redact(message) });
         };
-        const own = issues.filter((issue) => startsWith(issue.path, item.at));
+        let own = issues.filter((issue) => startsWith(issue.path, item.at));
+        const value = item.value;
+        // A native DataSource whose only trouble is unset variables is "not configured", not broken:
+        // its SLOs are unknown with the reason and everything else keeps evaluating (the examples in
+        // slos/ name variables with no default, so a laptop never queries a real warehouse).
+        const notConfigured = notConfiguredReason(value, own);
+        if (notConfigured) {
+          for (const issue of own) {
+            const at = issue.path.slice(item.at.length);
+            placeholder(value, at);
+            problem('warning', 'env', at, `DataSource not configured: environment variable ${issue.unset} is not set (set it, or give a default: \${${issue.unset}:-value}); its SLOs are unknown until it is`);
+          }
+          own = [];
+        }
         for (const issue of own) problem('error', 'env', issue.path.slice(item.at.length), issue.message);
         const broken = own.length > 0;
-        const value = item.value;
         const startLine = locate([]).line;
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
           problem('error', 'format', [], 'expected a mapping with apiVersion and kind (or a Sloth file with version: prometheus/v1)');
@@ -397,7 +412,7 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
           );
           continue;
         }
-        candidates.push({ kind, value, file, format: 'burnwatch', locate, showPath: formatPath, line: startLine, ...(broken && { broken }) });
+        candidates.push({ kind, value, file, format: 'burnwatch', locate, showPath: formatPath, line: startLine, ...(broken && { broken }), ...(notConfigured && { notConfigured }) });
       }
     }
   }
@@ -407,4 +422,38 @@ export function readCandidates(texts: readonly SpecText[], options: LoadOptions 
     for (const result of importOpenSloSet(usable.map((d) => d.record))) emit(result, usable[result.doc]!, usable);
   }
   return { candidates, problems };
+}
+
+/** "BURNWATCH_BQ_PROJECT is not set": a native DataSource whose only env issues are unset variables. */
+function notConfiguredReason(value: unknown, issues: readonly EnvIssue[]): string | undefined {
+  const record = value as Record<string, unknown> | null;
+  if (record === null || typeof record !== 'object' || record.apiVersion !== API_VERSION || record.kind !== 'DataSource') return undefined;
+  if (issues.length === 0 || issues.some((i) => i.unset === undefined)) return undefined;
+  const names = [...new Set(issues.map((i) => i.unset!))];
+  return `not configured: ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set`;
+}
+
+/**
+ * Puts a value the schema accepts where an unset variable was, so the rest of the DataSource is
+ * still validated. The source is never built from it (`notConfigured`), and `.invalid` never resolves.
+ */
+function placeholder(doc: unknown, p: Path): void {
+  let node = doc as Record<string | number, unknown>;
+  for (const key of p.slice(0, -1)) {
+    const next = node?.[key];
+    if (next === null || typeof next !== 'object') return;
+    node = next as Record<string | number, unknown>;
+  }
+  const field = p.at(-1)!;
+  const type = p[1];
+  node[field] =
+    field === 'url'
+      ? type === 'postgres'
+        ? 'postgres://not-configured.invalid/'
+        : 'http://not-configured.invalid'
+      : field === 'apiEndpoint'
+        ? 'http://not-configured.invalid'
+        : field === 'location'
+          ? 'US'
+          : 'not-configured';
 }

@@ -1,5 +1,5 @@
 // The burnwatch/v1 YAML format. These zod schemas are its single source: the loader parses
-// with them, the types below are inferred from them, and README's reference describes them.
+// with them, the types below are inferred from them, and docs/slo-reference.md is generated from them (npm run docs:reference).
 // Objects are strict: an unknown field is an error (with a "did you mean").
 import { z } from 'zod';
 import { isDuration, parseDuration } from '../domain/duration.ts';

@@ -60,7 +60,7 @@ async function setup(grants: ReturnType<typeof grantsFromRbacManifests>) {
 describe('deploy/rbac.yaml', () => {
   it('grants exactly what every action uses, in the namespaces it is bound to', async () => {
     const grants = grantsFromRbacManifests(docs, SA);
-    expect(grants.map((g) => g.namespace)).toEqual(['ml-serving', 'ml-training', 'burnwatch']);
+    expect(grants.map((g) => g.namespace)).toEqual(['recs', 'training', 'ml-serving', 'ml-training', 'burnwatch']);
     const { runner } = await setup(grants);
     for (const request of requests('ml-serving')) {
       const prepared = await runner.prepare(alice, request);
@@ -113,6 +113,6 @@ describe('deploy/actions.example.yaml', () => {
       .filter((g) => g.rules.some((r) => r.resources.includes('deployments')))
       .map((g) => g.namespace);
     expect(new Set(config.rules.flatMap((r) => r.namespaces))).toEqual(new Set(bound));
-    expect(config).toMatchObject({ mode: 'live', twoPersonRule: true, productionNamespaces: ['ml-serving'] });
+    expect(config).toMatchObject({ mode: 'live', twoPersonRule: true, productionNamespaces: ['recs', 'ml-serving'] });
   });
 });

@@ -24,7 +24,9 @@ const mentioned = fs
 const known = new Set([...Object.keys(envSchema.shape), ...mentioned, 'NODE_ENV']);
 
 describe('deployment artefacts', () => {
-  const k8s = ['namespace.yaml', 'rbac.yaml', 'deployment.yaml', 'service.yaml', 'secret.example.yaml'].flatMap((f) => docs(`deploy/${f}`));
+  const k8s = ['namespace.yaml', 'target-namespaces.yaml', 'rbac.yaml', 'deployment.yaml', 'service.yaml', 'ingress.yaml', 'servicemonitor.yaml', 'secret.example.yaml'].flatMap((f) =>
+    docs(`deploy/${f}`),
+  );
   const deployment = k8s.find((d) => d.kind === 'Deployment')!;
   const container = deployment.spec.template.spec.containers[0];
   const env = Object.fromEntries(container.env.filter((e: Doc) => 'value' in e).map((e: Doc) => [e.name, e.value]));
@@ -58,6 +60,32 @@ describe('deployment artefacts', () => {
     const named = leaseRole.rules.find((r: Doc) => r.resourceNames)!;
     expect(named.resourceNames).toEqual([env.BURNWATCH_LEASE_NAME]);
     expect([...named.verbs].sort()).toEqual(['get', 'update']);
+  });
+
+  it('mounts every file of slos/: slos/Kustomization generates the ConfigMap from each (kubectl kustomize: kustomize.test.ts)', () => {
+    const files = fs
+      .readdirSync(path.join(REPO_ROOT, 'slos'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
+    const kustomization = docs('slos/Kustomization')[0]!;
+    const generator = kustomization.configMapGenerator.find((g: Doc) => g.name === deployment.spec.template.spec.volumes.find((v: Doc) => v.name === 'slos').configMap.name);
+    const listed = (generator.files as string[]).map((f) => (f.includes('=') ? f.split('=')[1]! : f)).sort();
+    expect(listed).toEqual(files);
+    expect(kustomization.namespace).toBe(deployment.metadata.namespace);
+    const top = docs('deploy/kustomization.yaml')[0]!;
+    expect([...top.resources, ...top.bases]).toEqual(['namespace.yaml', 'target-namespaces.yaml', 'rbac.yaml', 'deployment.yaml', 'service.yaml', 'ingress.yaml', '../slos']);
+  });
+
+  it('requests the memory BENCHMARKS.md measured for a 10,000-SLO cycle, and limits above Node defaults', () => {
+    // The "Evaluation cost and scale" table: "burnwatch max RSS (shipped flags / Node defaults)".
+    const table = read('BENCHMARKS.md').split('\n').filter((l) => l.startsWith('|'));
+    const header = table.find((l) => l.includes('burnwatch max RSS'))!.split('|').map((c) => c.trim());
+    const column = header.findIndex((c) => c.startsWith('burnwatch max RSS'));
+    const row = table.find((l) => /^\|\s*10,000\s*\|/.test(l) && l.split('|').length === header.length)!.split('|').map((c) => c.trim());
+    const [shipped, defaults] = row[column]!.split('/').map((v) => Number.parseFloat(v) * 1e6);
+    const mib = (q: string) => Number.parseInt(q, 10) * 2 ** 20;
+    expect(mib(container.resources.requests.memory)).toBeGreaterThanOrEqual(shipped!);
+    expect(mib(container.resources.limits.memory)).toBeGreaterThan(defaults!);
   });
 
   it('builds a multi-stage, non-root Node 24 image', () => {

@@ -238,8 +238,9 @@ const cases: Case[] = [
     message: /environment variables are expanded only in a DataSource's url, headers/,
   },
   {
-    name: 'unset environment variable',
-    yaml: `apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: prom }\nspec:\n  prometheus: { url: "\${PROM_URL_UNSET}" } # <-\n`,
+    // Alone, an unset variable makes the DataSource "not configured" (a warning; test/spec/not-configured.test.ts).
+    name: 'unset environment variable beside a malformed one',
+    yaml: `apiVersion: burnwatch/v1\nkind: DataSource\nmetadata: { name: prom }\nspec:\n  prometheus: { url: "\${PROM_URL_UNSET}", headers: { X: "\${1BAD}" } } # <-\n`,
     field: 'spec.prometheus.url',
     message: /environment variable PROM_URL_UNSET is not set/,
   },

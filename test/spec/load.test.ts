@@ -240,13 +240,13 @@ spec:
       expect(slos[0]!.indicator.kind === 'ratio' && slos[0]!.indicator.bad!.text).toBe('sum(increase(ranker_requests_total{code=~"5.."}[$window]))');
     });
 
-    it('names the variable and the field when a variable is unset', async () => {
+    it('names the variable and the field when a variable is unset, and declares the source not configured', async () => {
       await write('slos/a.yaml', doc('${PROMETHEUS_ADDRESS}'));
       const { problems, sources } = await loadSpecs(['slos'], { cwd: dir, env: {} });
-      expect(problems).toMatchObject([{ line: 5, path: 'spec.prometheus.url', code: 'env' }]);
+      expect(problems).toMatchObject([{ severity: 'warning', line: 5, path: 'spec.prometheus.url', code: 'env' }]);
       expect(problems[0]!.message).toMatch(/PROMETHEUS_ADDRESS is not set/);
-      // The broken declaration is not silently replaced by the implicit default.
-      expect(sources).toEqual([]);
+      // Not silently replaced by the implicit default: declared, never contacted, its SLOs unknown.
+      expect(sources).toMatchObject([{ name: 'prometheus', notConfigured: 'not configured: PROMETHEUS_ADDRESS is not set' }]);
     });
   });
 
