@@ -7,7 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { evaluateSlo } from '../evaluator/evaluate-all.ts';
-import type { ChangeSuspects } from '../slack/alert-desk.ts';
+import type { ChangeSuspects } from '../incidents/alert-desk.ts';
 import { type RemediationSlack, remediationSlackExtension, remediationSuspects } from '../slack/remediation-extension.ts';
 import type { SlackExtension } from '../slack/slack-app.ts';
 import { type ActionRunner, createActionRunner, type ResumedVerification, type VerifyOptions } from './action-runner.ts';

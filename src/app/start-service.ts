@@ -35,6 +35,8 @@ import { buildSources, type SourceFactories, withDefaultSources } from './build-
 import { createElector } from './leader.ts';
 import { buildPaging, type Paging, type PagerBridge, pagerBridge } from './paging.ts';
 import { pagerWebhookRouter } from '../service/http/pager-webhooks.ts';
+import { alertApiRouter } from '../service/http/alert-api.ts';
+import { buildDesks, type Desks } from './desks.ts';
 import { slosView, toEvaluation } from './slos-view.ts';
 
 /** What an extension (the Slack bot) gets to plug itself in before the server listens. */
@@ -69,6 +71,8 @@ export interface ServiceContext {
   onLeader(fn: () => void): void;
   /** The pagers: where acknowledgements go, and the hook for the ones made in a pager. */
   pagers: PagerBridge;
+  /** The alert and incident desks (built with or without Slack; the bot plugs in as a view). */
+  desks: Desks;
 }
 
 export type ServiceExtension = (ctx: ServiceContext) => void | Promise<void>;
@@ -162,7 +166,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const routes: Route[] = [];
   const externalChannels: string[] = [];
   const incidentRoutes: IncidentRoute[] = [];
+  /** Channels that take the desks' lifecycle events (alert.fired, alert.acknowledged, incident.opened, …). */
+  const eventChannels: string[] = [];
   if (config.notifyLog) {
+    eventChannels.push('log');
     notifiers.push(logNotifier(logger.child({ component: 'notify' })));
     routes.push(() => ['log']);
     externalChannels.push('log');
@@ -173,6 +180,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     routes.push(() => ['webhook']);
     externalChannels.push('webhook');
     incidentRoutes.push(() => ['webhook']);
+    eventChannels.push('webhook');
   }
   if (paging) {
     notifiers.push(...paging.notifiers);
@@ -231,6 +239,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let dispatcher: OutboxDispatcher | undefined;
   const outboxWritten = () => dispatcher?.kick();
+  const desks = buildDesks({ db, clock, slos: () => catalog.current.slos, env: process.env, eventChannels: () => eventChannels, pagers, outboxWritten });
 
   const scheduler = new Scheduler({
     schedule: config.schedule,
@@ -242,7 +251,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     slos: () => catalog.current.slos,
     run: async (slos, at, signal) => {
       const result = await runEvaluationCycle(
-        { db, sources: () => sources, routes: () => routes, incidentRoutes: () => incidentRoutes, isLeader: () => elector.isLeader(), fencing: elector, logger, readDeadlineSeconds: config.readDeadlineSeconds },
+        {
+          db,
+          sources: () => sources,
+          routes: () => routes,
+          incidentRoutes: () => incidentRoutes,
+          // Episodes (and incidents opened by a page) in the cycle's transaction.
+          applyIntents: (tx, intents) => desks.alerts.applyIntentsIn(tx, intents),
+          isLeader: () => elector.isLeader(),
+          fencing: elector,
+          logger,
+          readDeadlineSeconds: config.readDeadlineSeconds,
+        },
         slos,
         at,
         signal,
@@ -258,7 +278,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       recordEvaluations(metrics, latest.values());
       const counts = Object.fromEntries(['ok', 'ticket', 'page', 'unknown', 'error'].map((s) => [s, result.evaluations.filter((e) => e.status === s).length]));
       logger.info({ at: at.toISOString(), evaluated: result.evaluations.length, ...counts, intents: result.intents.length }, 'evaluation cycle done');
-      if (result.enqueued > 0) outboxWritten();
+      if (result.enqueued > 0 || result.intents.length > 0) outboxWritten();
       await prune(at);
     },
   });
@@ -333,7 +353,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onStop: (fn) => stopHooks.push(fn),
     onLeader: (fn) => leaderHooks.push(fn),
     pagers,
+    desks,
   };
+  http.mount('/api', alertApiRouter({ db, clock, alerts: desks.alerts, apiToken: config.apiToken, publicRead: config.publicRead, outboxWritten }));
   // Acknowledgements and resolutions made in PagerDuty / Opsgenie come back here (verified, once each).
   if (paging) http.mount('/api', pagerWebhookRouter({ db, clock, logger, paging: paging.config, sink: pagers.apply }));
   for (const extension of options.extensions ?? []) await extension(ctx);

@@ -19,8 +19,9 @@ import type { Notification, Notifier } from '../notify/notifier.ts';
 import { NotifyError } from '../notify/notify-error.ts';
 import type { Db } from '../store/db.ts';
 import { listEvaluations } from '../store/repositories/evaluations.ts';
-import type { AlertDesk } from './alert-desk.ts';
-import { getAlert, getMessageRef, type MessageRef, saveMessageRef } from './alert-store.ts';
+import type { AlertDesk } from '../incidents/alert-desk.ts';
+import { getAlert } from '../incidents/alert-store.ts';
+import { getMessageRef, type MessageRef, saveMessageRef } from './message-refs.ts';
 import { type AlertButtons, renderAlertMessage } from './blocks/alert-message.ts';
 import type { ConsoleLinks } from './blocks/console-links.ts';
 import { renderIncidentSummary } from './blocks/incident-summary.ts';
@@ -284,7 +285,7 @@ export class SlackNotifier implements Notifier {
     const author = message.user ? ` <@${message.user}>` : '';
     const added = await this.#d.incidents.tx(async (q, jobs) => {
       const ok = await addTimeline(q, job.incidentId, { at: new Date(job.at), kind: 'pin', actor: { id: job.user, name }, text: `:pushpin:${author}: ${message.text ?? ''}`.trim() }, `pin:${job.channel}:${job.ts}`);
-      if (ok) jobs.add({ kind: 'slack.incident.sync', incidentId: job.incidentId });
+      if (ok) jobs.add({ kind: 'incident.changed', incidentId: job.incidentId });
       return ok;
     });
     return { added };
