@@ -66,9 +66,8 @@ export class AlertDesk {
 
   /** The intents of one evaluation cycle, in its transaction (so an episode exists once its cycle is written). */
   async applyIntentsIn(q: Queryable, intents: readonly AlertIntent[]): Promise<void> {
-    await this.#d.incidents.inTx(q, async (tx, jobs) => {
-      for (const intent of intents) await this.applyIntentIn(tx, jobs, intent);
-    });
+    // One effect list per intent, as when each was delivered on its own: a view shows every step.
+    for (const intent of intents) await this.#d.incidents.inTx(q, async (tx, jobs) => this.applyIntentIn(tx, jobs, intent));
   }
 
   private async applyIntentIn(q: Queryable, jobs: DeskEffects, intent: AlertIntent, laneChannel?: string): Promise<number | null> {
