@@ -9,13 +9,14 @@ module.exports = {
     {
       name: 'no-folder-cycles',
       comment:
-        'No cycles between folders of src/ (type-only imports count). The eight folders of the cycle that ' +
+        'No cycles between folders of src/ (type-only imports count). The folders of the cycle that ' +
         'predates this rule (issue #13) are left out until it is broken (the known-violations list does not ' +
         'match folder cycles); a cycle through any other folder fails. src/console joined it when merged: it ' +
-        'reads config and incidents through src/service and src/incidents, and src/app mounts it.',
+        'reads config through src/service, and src/app mounts it. src/incidents left it when the alert desk ' +
+        'became channel-neutral (it imports nothing from src/slack any more).',
       severity: 'error',
       scope: 'folder',
-      from: { path: '^src/', pathNot: '^src/(actions|app|cli|console|demo|incidents|reports|service|slack)(/|$)' },
+      from: { path: '^src/', pathNot: '^src/(actions|app|cli|console|demo|reports|service|slack)(/|$)' },
       to: { circular: true },
     },
     {

@@ -14,7 +14,7 @@ import type { PagerEventSink } from '../service/http/pager-webhooks.ts';
 export interface PagerBridge {
   /** The pager channels (`pagerduty:x`, `opsgenie:y`) an SLO's alert of this severity pages. */
   channelsFor(slo: Slo | undefined, severity: 'page' | 'ticket'): string[];
-  /** The alert lifecycle that applies acknowledgements made in a pager (the Slack bot's alert desk today). */
+  /** The alert lifecycle that applies acknowledgements made in a pager (the service's alert desk, src/app/desks.ts). */
   onPagerEvent(sink: PagerEventSink): void;
   /** Applies one verified pager event through the registered sink. */
   apply: PagerEventSink;
@@ -33,7 +33,7 @@ export function pagerBridge(paging: Paging | undefined): PagerBridge {
     onPagerEvent: (s) => {
       sink = s;
     },
-    apply: async (event) => (sink ? sink(event) : { applied: false, note: 'no alert lifecycle to apply it to (the Slack bot is off); recorded in the audit log' }),
+    apply: async (event) => (sink ? sink(event) : { applied: false, note: 'no alert lifecycle to apply it to; recorded in the audit log' }),
     onCall: async (team, now) => (paging ? whoIsOnCall(paging.config, team, now) : undefined),
     onCallTeams: () => Object.keys(paging?.config.oncall ?? {}),
   };
