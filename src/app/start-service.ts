@@ -301,6 +301,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     publicRead: config.publicRead,
     redact,
     externalChannels: () => externalChannels,
+    alertmanagerIncidents: (q, alert) => desks.incidents.fromAlertmanagerIn(q, alert),
     incidentChannels: (incident) => [...new Set(incidentRoutes.flatMap((route) => route(incident)))],
     outboxWritten,
     slos: () => slosView(db, catalog.current.slos, catalog.current.problems.map(formatProblem)),

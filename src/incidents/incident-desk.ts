@@ -197,12 +197,21 @@ export class IncidentDesk {
   }
 
   /**
-   * An Alertmanager alert (the service's POST /api/alertmanager stores it, opens the base
-   * incident for paging severities and notifies us): firing gets the incident its details,
-   * channel and timeline; resolved marks it mitigated (people resolve it).
+   * An Alertmanager alert, the one path from POST /api/alertmanager to an incident (called in
+   * its transaction, see fromAlertmanagerIn): a paging severity opens the incident with its
+   * details and timeline; resolved marks it mitigated (people resolve it).
    */
   async fromAlertmanager(alert: AlertmanagerAlert): Promise<IncidentRow | undefined> {
-    return this.tx(async (q, jobs) => {
+    return this.tx(async (q, jobs) => this.alertmanagerIn(q, jobs, alert));
+  }
+
+  /** Like fromAlertmanager, in the caller's transaction (the Alertmanager receiver's). */
+  async fromAlertmanagerIn(q: Queryable, alert: AlertmanagerAlert): Promise<IncidentRow | undefined> {
+    return this.inTx(q, async (tx, jobs) => this.alertmanagerIn(tx, jobs, alert));
+  }
+
+  private async alertmanagerIn(q: Queryable, jobs: DeskEffects, alert: AlertmanagerAlert): Promise<IncidentRow | undefined> {
+    {
       const key = `alertmanager:${alert.fingerprint}:${alert.startsAt.toISOString()}`;
       const now = this.#d.clock.now();
       const { rows } = await q.query<{ id: string }>('SELECT id FROM incidents WHERE key = $1', [key]);
@@ -212,6 +221,7 @@ export class IncidentDesk {
         const step = markMitigated(incident, null, alert.endsAt ?? now, `Alertmanager reports ${alert.alertname} resolved`);
         if (step) step.changes.resolvedAt = null;
         const updated = await this.applyIn(q, jobs, incident, step, `am-resolved:${key}`);
+        if (step) await this.emitIn(q, updated, 'incident.mitigated', { reason: `Alertmanager reports ${alert.alertname} resolved` }, alert.endsAt ?? now);
         jobs.add({ kind: 'incident.notice', incidentId: incident.id, key: `am-resolved:${incident.id}`, notice: { type: 'alertmanager-resolved', alertname: alert.alertname } });
         return updated;
       }
@@ -226,7 +236,8 @@ export class IncidentDesk {
         budgetAtStart: sloId ? await latestBudget(q, sloId) : null,
       };
       if (!incident) {
-        ({ incident } = await insertIncident(q, {
+        let created: boolean;
+        ({ incident, created } = await insertIncident(q, {
           key,
           title: summary || alert.alertname,
           severity: paging ? 'page' : 'ticket',
@@ -239,8 +250,9 @@ export class IncidentDesk {
           acknowledgedAt: null,
           ...fields,
         }));
+        if (created) await this.emitIn(q, incident, 'incident.opened', { source: 'alertmanager', alertname: alert.alertname, openedBy: 'burnwatch' }, now);
       } else {
-        // The service opened the base row: add what the bot keeps (once).
+        // A base row opened by an older version's receiver: add the details (once).
         await q.query(
           `UPDATE incidents SET started_at = COALESCE(started_at, $2), detected_at = COALESCE(detected_at, $2),
              severity = $3, slo_ids = CASE WHEN slo_ids = '[]'::jsonb THEN $4::jsonb ELSE slo_ids END,
@@ -256,7 +268,7 @@ export class IncidentDesk {
         jobs.add({ kind: 'incident.changed', incidentId: incident.id });
       }
       return (await getIncident(q, incident.id))!;
-    });
+    }
   }
 
   async takeCommand(incidentId: number, person: Person): Promise<IncidentRow> {

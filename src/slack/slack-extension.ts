@@ -100,7 +100,6 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
         return [];
       }
     });
-    ctx.addExternalChannel('slack:alertmanager');
     // The incident's own lane, so its lifecycle events run in order with its other Slack jobs.
     ctx.addIncidentRoute((incident) => [`slack:incident-${incident.id}`]);
 

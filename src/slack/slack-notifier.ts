@@ -13,7 +13,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { SloEvaluation, TierSignal } from '../domain/evaluation.ts';
 import type { Severity } from '../domain/slo.ts';
 import { incidentChannelName } from '../incidents/channel-name.ts';
-import type { AlertmanagerAlert, IncidentDesk } from '../incidents/incident-desk.ts';
+import type { IncidentDesk } from '../incidents/incident-desk.ts';
 import { addTimeline, getIncident, listTimeline, savePostmortem, updateIncident } from '../incidents/incident-store.ts';
 import type { Notification, Notifier } from '../notify/notifier.ts';
 import { NotifyError } from '../notify/notify-error.ts';
@@ -93,10 +93,8 @@ export class SlackNotifier implements Notifier {
         return undefined;
       }
       if (notification.kind.startsWith('budget.') || notification.kind.startsWith('auto.') || notification.kind === 'escalation.page') return await this.postNotice(notification, lane);
-      if (notification.kind.startsWith('external.')) {
-        const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
-        return incident ? { incidentId: incident.id } : undefined;
-      }
+      // An Alertmanager alert reached its incident in the receiver's transaction; the bot shows that incident.
+      if (notification.kind.startsWith('external.')) return undefined;
       if (!isSlackJob(notification.kind)) {
         throw new NotifyError('slack', `unknown notification kind "${notification.kind}"`, { retryable: false });
       }
@@ -355,17 +353,5 @@ export async function intentFromNotification(db: Db, n: Notification): Promise<A
 }
 
 /** The service's `external.<status>` payload (an Alertmanager alert). */
-export function alertmanagerAlertOf(p: Record<string, unknown>): AlertmanagerAlert {
-  return {
-    fingerprint: String(p['fingerprint']),
-    alertname: String(p['alertname']),
-    status: p['alert'] === 'resolved' ? 'resolved' : 'firing',
-    labels: (p['labels'] ?? {}) as Record<string, string>,
-    annotations: (p['annotations'] ?? {}) as Record<string, string>,
-    startsAt: new Date(String(p['startsAt'])),
-    endsAt: p['endsAt'] ? new Date(String(p['endsAt'])) : null,
-  };
-}
-
 /** Moved to src/incidents/build-postmortem.ts (it renders from the store, nothing of Slack). */
 export { buildPostmortem } from '../incidents/build-postmortem.ts';
