@@ -1,7 +1,8 @@
 // Plugs the Slack bot into the running service: a view of the service's alert and incident
 // desks (their changes become Slack jobs), the notifier for "slack:*" outbox channels, a
-// route for an SLO's no-data notices, Alertmanager alerts, and Bolt's receiver at
-// POST /slack/events (or Socket Mode).
+// route for an SLO's no-data notices, and Bolt's receiver at POST /slack/events (or Socket
+// Mode). Episodes, acknowledgements from pagers and Alertmanager incidents are the desks'
+// (src/app/desks.ts), with or without the bot.
 import { playbookPath } from '../console/runbooks.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceContext, ServiceExtension } from '../app/start-service.ts';
