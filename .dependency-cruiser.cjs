@@ -75,13 +75,10 @@ module.exports = {
       name: 'no-folder-cycles',
       comment:
         'No cycles between folders of src/ (type-only imports count); the layer rules above already forbid every ' +
-        'back edge between layers, this also covers the peers of one layer. One cycle remains until branch `alerts` ' +
-        'lands (src/incidents imports src/slack/alert-store.ts, slack-config.ts, slack-jobs.ts, blocks/format.ts; ' +
-        'those edges are known violations of layer-incidents): it runs incidents -> slack -> service -> incidents and ' +
-        'slack -> reports -> service, so those four folders are left out of this rule until then. Remove the pathNot then.',
+        'back edge between layers, this also covers the peers of one layer.',
       severity: 'error',
       scope: 'folder',
-      from: { path: '^src/', pathNot: '^src/(incidents|reports|service|slack)(/|$)' },
+      from: { path: '^src/' },
       to: { circular: true },
     },
     {

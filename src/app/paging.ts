@@ -20,7 +20,7 @@ export function pagerBridge(paging: Paging | undefined): PagerBridge {
     onPagerEvent: (s) => {
       sink = s;
     },
-    apply: async (event) => (sink ? sink(event) : { applied: false, note: 'no alert lifecycle to apply it to (the Slack bot is off); recorded in the audit log' }),
+    apply: async (event) => (sink ? sink(event) : { applied: false, note: 'no alert lifecycle to apply it to; recorded in the audit log' }),
     onCall: async (team, now) => (paging ? whoIsOnCall(paging.config, team, now) : undefined),
     onCallTeams: () => Object.keys(paging?.config.oncall ?? {}),
   };

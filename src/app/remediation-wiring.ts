@@ -13,7 +13,7 @@ import { handlersWithWorkflows } from '../actions/workflow-handlers.ts';
 import { parseDuration } from '../domain/duration.ts';
 import { evaluateSlo } from '../evaluator/evaluate-all.ts';
 import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
-import type { ChangeSuspects } from '../slack/alert-desk.ts';
+import type { ChangeSuspects } from '../incidents/alert-desk.ts';
 import { autoCancelSlack } from '../slack/auto-cancel.ts';
 import { type RemediationSlack, remediationSlackExtension, remediationSuspects } from '../slack/remediation-extension.ts';
 import type { SlackExtension } from '../slack/slack-app.ts';

@@ -9,7 +9,7 @@ import { makeTempDir } from '../../test/helpers/test-databases.ts';
 import { loadConfig } from '../service/config.ts';
 import { loadSpecs } from '../spec/load.ts';
 import { listAudit } from '../store/repositories/audit-log.ts';
-import { listOpenIncidents } from '../store/repositories/incidents.ts';
+import { listIncidents } from '../incidents/incident-store.ts';
 import { listOutbox } from '../store/repositories/outbox.ts';
 import { SOURCE_FACTORIES } from '../sources/registry.ts';
 import { type RunningService, startService } from './start-service.ts';
@@ -137,9 +137,11 @@ describe('service on a fresh machine', () => {
     });
     expect((await post('/api/alertmanager', payload('firing'))).status).toBe(200);
     expect(await json(post('/api/alertmanager', payload('firing')))).toMatchObject({ changed: 0, enqueued: 0 });
-    expect((await listOpenIncidents(service.store.db)).map((i) => i.title)).toEqual(['feature store is down']);
+    expect((await listIncidents(service.store.db, { openOnly: true })).map((i) => i.title)).toEqual(['feature store is down']);
     await post('/api/alertmanager', payload('resolved'));
-    expect(await listOpenIncidents(service.store.db)).toEqual([]);
+    // Resolved in Alertmanager means the alert stopped: the incident is mitigated (one path, with or without Slack); people resolve it.
+    const { rows } = await service.store.db.query<{ phase: string; resolved_at: Date | null }>("SELECT phase, resolved_at FROM incidents WHERE key LIKE 'alertmanager:c0ffee:%'");
+    expect(rows).toEqual([{ phase: 'mitigated', resolved_at: null }]);
     const kinds = (await listOutbox(service.store.db)).filter((m) => m.kind.startsWith('external.')).map((m) => m.kind);
     expect(kinds.sort()).toEqual(['external.firing', 'external.resolved']);
     expect((await post('/api/alertmanager', { version: '3' })).status).toBe(400);

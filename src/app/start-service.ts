@@ -34,6 +34,8 @@ import { configurationHint } from './configuration-hint.ts';
 import { createElector } from './leader.ts';
 import { buildPaging, type Paging, pagerBridge } from './paging.ts';
 import { pagerWebhookRouter } from '../service/http/pager-webhooks.ts';
+import { alertApiRouter } from '../service/http/alert-api.ts';
+import { buildDesks, type Desks } from './desks.ts';
 import { slosView, toEvaluation } from './slos-view.ts';
 import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
 
@@ -126,7 +128,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const routes: Route[] = [];
   const externalChannels: string[] = [];
   const incidentRoutes: IncidentRoute[] = [];
+  /** Channels that take the desks' lifecycle events (alert.fired, alert.acknowledged, incident.opened, …). */
+  const eventChannels: string[] = [];
   if (config.notifyLog) {
+    eventChannels.push('log');
     notifiers.push(logNotifier(logger.child({ component: 'notify' })));
     routes.push(() => ['log']);
     externalChannels.push('log');
@@ -137,6 +142,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     routes.push(() => ['webhook']);
     externalChannels.push('webhook');
     incidentRoutes.push(() => ['webhook']);
+    eventChannels.push('webhook');
   }
   if (paging) {
     notifiers.push(...paging.notifiers);
@@ -195,6 +201,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let dispatcher: OutboxDispatcher | undefined;
   const outboxWritten = () => dispatcher?.kick();
+  const desks = buildDesks({ db, clock, slos: () => catalog.current.slos, env: process.env, eventChannels: () => eventChannels, pagers, outboxWritten });
 
   const scheduler = new Scheduler({
     schedule: config.schedule,
@@ -206,7 +213,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     slos: () => catalog.current.slos,
     run: async (slos, at, signal) => {
       const result = await runEvaluationCycle(
-        { db, sources: () => sources, routes: () => routes, incidentRoutes: () => incidentRoutes, isLeader: () => elector.isLeader(), fencing: elector, logger, readDeadlineSeconds: config.readDeadlineSeconds },
+        {
+          db,
+          sources: () => sources,
+          routes: () => routes,
+          incidentRoutes: () => incidentRoutes,
+          // Episodes (and incidents opened by a page) in the cycle's transaction.
+          applyIntents: (tx, intents) => desks.alerts.applyIntentsIn(tx, intents),
+          isLeader: () => elector.isLeader(),
+          fencing: elector,
+          logger,
+          readDeadlineSeconds: config.readDeadlineSeconds,
+        },
         slos,
         at,
         signal,
@@ -222,7 +240,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       recordEvaluations(metrics, latest.values());
       const counts = Object.fromEntries(['ok', 'ticket', 'page', 'unknown', 'error'].map((s) => [s, result.evaluations.filter((e) => e.status === s).length]));
       logger.info({ at: at.toISOString(), evaluated: result.evaluations.length, ...counts, intents: result.intents.length }, 'evaluation cycle done');
-      if (result.enqueued > 0) outboxWritten();
+      if (result.enqueued > 0 || result.intents.length > 0) outboxWritten();
       await prune(at);
     },
   });
@@ -245,6 +263,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     publicRead: config.publicRead,
     redact,
     externalChannels: () => externalChannels,
+    alertmanagerIncidents: (q, alert) => desks.incidents.fromAlertmanagerIn(q, alert),
     incidentChannels: (incident) => [...new Set(incidentRoutes.flatMap((route) => route(incident)))],
     outboxWritten,
     slos: () => slosView(db, catalog.current.slos, catalog.current.problems.map(formatProblem)),
@@ -297,7 +316,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onStop: (fn) => stopHooks.push(fn),
     onLeader: (fn) => leaderHooks.push(fn),
     pagers,
+    desks,
   };
+  http.mount('/api', alertApiRouter({ db, clock, alerts: desks.alerts, apiToken: config.apiToken, publicRead: config.publicRead, outboxWritten }));
   // Acknowledgements and resolutions made in PagerDuty / Opsgenie come back here (verified, once each).
   if (paging) http.mount('/api', pagerWebhookRouter({ db, clock, logger, paging: paging.config, sink: pagers.apply }));
   for (const extension of options.extensions ?? []) await extension(ctx);

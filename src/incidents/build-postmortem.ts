@@ -3,7 +3,7 @@
 // demo and `burnwatch postmortem`.
 import type { Clock } from '../domain/clock.ts';
 import type { Slo } from '../domain/slo.ts';
-import { getAlert } from '../slack/alert-store.ts';
+import { getAlert } from './alert-store.ts';
 import type { Db } from '../store/db.ts';
 import { pagerDeliveries } from '../store/repositories/pager-deliveries.ts';
 import { readIncident } from './incident-record.ts';

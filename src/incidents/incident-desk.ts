@@ -1,27 +1,40 @@
 // The incident use cases: open (from an alert, a page, a command or Alertmanager),
 // take command, acknowledge, mitigate, resolve, note, record an action or a pin.
-// Each runs in one transaction that changes the store, writes the timeline and
-// enqueues the Slack jobs that show it; nothing here talks to Slack directly.
+// Each runs in one transaction that changes the store, writes the timeline, sends the
+// lifecycle events to the event channels (log, webhook) and tells the views (the Slack
+// bot, when it runs) what changed; no channel is named here.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { Slo } from '../domain/slo.ts';
-import { escapeSlackText } from '../authz/escape-slack-text.ts';
-import { getAlert, updateAlert } from '../slack/alert-store.ts';
-import type { SlackBotConfig } from '../slack/slack-config.ts';
-import { enqueueSlackJob, laneOf, type SlackJob } from '../slack/slack-jobs.ts';
 import { type Db, withTransaction } from '../store/db.ts';
 import { addIncidentSlo, markIncidentMitigated } from '../store/repositories/incident-slos.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
+import type { EventChannels } from './alert-events.ts';
+import { getAlert, updateAlert } from './alert-store.ts';
+import { DeskEffects, type DeskView } from './desk-effects.ts';
+import { emitIncidentEvent, type IncidentEventKind } from './incident-commands.ts';
 import { IncidentError } from './incident-error.ts';
 import { addTimeline, getIncident, type IncidentRow, insertIncident, listTimeline, openIncidentsForSlo, updateIncident } from './incident-store.ts';
 import { acknowledge, estimateOnset, markMitigated, note, resolve, type Step, takeCommand } from './lifecycle.ts';
 import type { AlertRecord, Incident, Person, TimelineEntry } from './types.ts';
 
+/** How the alert and incident lifecycle behaves, whatever channels show it (src/incidents/incident-settings.ts). */
+export interface IncidentSettings {
+  /** Open an incident by itself when a page tier fires. */
+  autoOpenIncidentOnPage: boolean;
+  /** Prefix for runbook paths that are not URLs (e.g. a git web URL of playbooks/). */
+  runbookBaseUrl: string | undefined;
+}
+
 export interface DeskDeps {
   db: Db;
   clock: Clock;
-  config: SlackBotConfig;
+  config: IncidentSettings;
+  /** Channels that take lifecycle events (log, webhook); views are told through DeskEffects. */
+  eventChannels?: EventChannels;
+  /** Channels that show episodes and incidents (more with addView). */
+  views?: readonly DeskView[];
   /** The loaded SLOs (they change on reload, so a lookup rather than a copy). */
   slo: (id: string) => Slo | undefined;
   slos: () => readonly Slo[];
@@ -39,27 +52,57 @@ export interface AlertmanagerAlert {
 
 export class IncidentDesk {
   readonly #d: DeskDeps;
+  readonly #views: DeskView[];
 
   constructor(deps: DeskDeps) {
     this.#d = deps;
+    this.#views = [...(deps.views ?? [])];
   }
 
   get deps(): DeskDeps {
     return this.#d;
   }
 
-  /** Runs `fn` in a transaction; `jobs` collected by it are enqueued in the same transaction. */
-  async tx<T>(fn: (q: Queryable, jobs: JobList) => Promise<T>): Promise<T> {
-    return withTransaction(this.#d.db, async (client) => {
-      const jobs = new JobList();
-      const result = await fn(client, jobs);
-      await jobs.flush(client, this.#d.clock.now());
-      return result;
-    });
+  /** A channel that shows episodes and incidents (the Slack bot plugs itself in here). */
+  addView(view: DeskView): void {
+    this.#views.push(view);
+  }
+
+  /** Runs `fn` in a transaction; the effects collected by it go to the views in the same transaction. */
+  async tx<T>(fn: (q: Queryable, jobs: DeskEffects) => Promise<T>): Promise<T> {
+    return withTransaction(this.#d.db, async (client) => this.inTx(client, fn));
+  }
+
+  /** Like tx, in the caller's transaction (the evaluation cycle's, an idempotent API write's). */
+  async inTx<T>(q: Queryable, fn: (q: Queryable, jobs: DeskEffects) => Promise<T>): Promise<T> {
+    const jobs = new DeskEffects();
+    const result = await fn(q, jobs);
+    await jobs.flush(q, this.#views, this.#d.clock.now());
+    return result;
+  }
+
+  /** Where the views show an SLO's alerts (a Slack channel); undefined when none does. */
+  alertChannel(slo: Slo | undefined): string | undefined {
+    for (const view of this.#views) {
+      const channel = view.alertChannel?.(slo);
+      if (channel) return channel;
+    }
+    return undefined;
   }
 
   usergroupFor(owner: string | null | undefined): string | null {
-    return (owner && this.#d.config.owners[owner]?.oncallUsergroup) || null;
+    if (!owner) return null;
+    for (const view of this.#views) {
+      const group = view.oncallGroup?.(owner);
+      if (group) return group;
+    }
+    return null;
+  }
+
+  /** Sends an incident lifecycle event to the event channels, in the caller's transaction. */
+  async emitIn(q: Queryable, incident: IncidentRow, kind: IncidentEventKind, details: Record<string, unknown>, at: Date): Promise<void> {
+    const channels = this.#d.eventChannels;
+    if (channels) await emitIncidentEvent(q, incident, kind, details, () => [...channels()], at);
   }
 
   /** Opens (or returns the already open) incident of an alert episode. */
@@ -67,7 +110,7 @@ export class IncidentDesk {
     return this.tx((q, jobs) => this.openFromAlertIn(q, jobs, alertId, person));
   }
 
-  async openFromAlertIn(q: Queryable, jobs: JobList, alertId: number, person: Person | null): Promise<{ incident: IncidentRow; created: boolean }> {
+  async openFromAlertIn(q: Queryable, jobs: DeskEffects, alertId: number, person: Person | null): Promise<{ incident: IncidentRow; created: boolean }> {
     const now = this.#d.clock.now();
     const alert = await getAlert(q, alertId, true);
     if (!alert) throw new IncidentError('not_found', `Alert ${alertId} does not exist (any more).`);
@@ -110,8 +153,9 @@ export class IncidentDesk {
     const opener = person ? `${person.name} opened the incident from the alert` : `burnwatch opened the incident: a ${alert.severity} tier fired`;
     entries.push([{ at: now, kind: 'status', actor: person, text: opener }, `opened:${incident.id}`]);
     for (const [entry, key] of entries) await addTimeline(q, incident.id, entry, key);
-    jobs.add({ kind: 'slack.incident.sync', incidentId: incident.id });
-    jobs.add({ kind: 'slack.alert.sync', alertId: alert.id }, alert.channel);
+    jobs.add({ kind: 'incident.changed', incidentId: incident.id });
+    jobs.add({ kind: 'alert.changed', alertId: alert.id, channel: alert.channel });
+    await this.emitIn(q, incident, 'incident.opened', { source: incident.source, alertId: alert.id, openedBy: person?.name ?? 'burnwatch' }, now);
     return { incident, created };
   }
 
@@ -146,18 +190,28 @@ export class IncidentDesk {
         budgetAtStart: linked ? await latestBudget(q, linked.id) : null,
       });
       await addTimeline(q, result.incident.id, { at: now, kind: 'status', actor: person, text: `${person.name} opened the incident: ${title}` });
-      jobs.add({ kind: 'slack.incident.sync', incidentId: result.incident.id });
+      jobs.add({ kind: 'incident.changed', incidentId: result.incident.id });
+      await this.emitIn(q, result.incident, 'incident.opened', { source: 'command', openedBy: person.name }, now);
       return result;
     });
   }
 
   /**
-   * An Alertmanager alert (the service's POST /api/alertmanager stores it, opens the base
-   * incident for paging severities and notifies us): firing gets the incident its details,
-   * channel and timeline; resolved marks it mitigated (people resolve it).
+   * An Alertmanager alert, the one path from POST /api/alertmanager to an incident (called in
+   * its transaction, see fromAlertmanagerIn): a paging severity opens the incident with its
+   * details and timeline; resolved marks it mitigated (people resolve it).
    */
   async fromAlertmanager(alert: AlertmanagerAlert): Promise<IncidentRow | undefined> {
-    return this.tx(async (q, jobs) => {
+    return this.tx(async (q, jobs) => this.alertmanagerIn(q, jobs, alert));
+  }
+
+  /** Like fromAlertmanager, in the caller's transaction (the Alertmanager receiver's). */
+  async fromAlertmanagerIn(q: Queryable, alert: AlertmanagerAlert): Promise<IncidentRow | undefined> {
+    return this.inTx(q, async (tx, jobs) => this.alertmanagerIn(tx, jobs, alert));
+  }
+
+  private async alertmanagerIn(q: Queryable, jobs: DeskEffects, alert: AlertmanagerAlert): Promise<IncidentRow | undefined> {
+    {
       const key = `alertmanager:${alert.fingerprint}:${alert.startsAt.toISOString()}`;
       const now = this.#d.clock.now();
       const { rows } = await q.query<{ id: string }>('SELECT id FROM incidents WHERE key = $1', [key]);
@@ -167,7 +221,8 @@ export class IncidentDesk {
         const step = markMitigated(incident, null, alert.endsAt ?? now, `Alertmanager reports ${alert.alertname} resolved`);
         if (step) step.changes.resolvedAt = null;
         const updated = await this.applyIn(q, jobs, incident, step, `am-resolved:${key}`);
-        jobs.add({ kind: 'slack.incident.post', incidentId: incident.id, key: `am-resolved:${incident.id}`, text: `:large_green_circle: Alertmanager reports *${alert.alertname}* resolved; the incident is marked *mitigated*. Resolve it with \`/incident resolve\` when you are done.` });
+        if (step) await this.emitIn(q, updated, 'incident.mitigated', { reason: `Alertmanager reports ${alert.alertname} resolved` }, alert.endsAt ?? now);
+        jobs.add({ kind: 'incident.notice', incidentId: incident.id, key: `am-resolved:${incident.id}`, notice: { type: 'alertmanager-resolved', alertname: alert.alertname } });
         return updated;
       }
       const severityLabel = (alert.labels['severity'] ?? '').toLowerCase();
@@ -181,7 +236,8 @@ export class IncidentDesk {
         budgetAtStart: sloId ? await latestBudget(q, sloId) : null,
       };
       if (!incident) {
-        ({ incident } = await insertIncident(q, {
+        let created: boolean;
+        ({ incident, created } = await insertIncident(q, {
           key,
           title: summary || alert.alertname,
           severity: paging ? 'page' : 'ticket',
@@ -194,8 +250,9 @@ export class IncidentDesk {
           acknowledgedAt: null,
           ...fields,
         }));
+        if (created) await this.emitIn(q, incident, 'incident.opened', { source: 'alertmanager', alertname: alert.alertname, openedBy: 'burnwatch' }, now);
       } else {
-        // The service opened the base row: add what the bot keeps (once).
+        // A base row opened by an older version's receiver: add the details (once).
         await q.query(
           `UPDATE incidents SET started_at = COALESCE(started_at, $2), detected_at = COALESCE(detected_at, $2),
              severity = $3, slo_ids = CASE WHEN slo_ids = '[]'::jsonb THEN $4::jsonb ELSE slo_ids END,
@@ -208,10 +265,10 @@ export class IncidentDesk {
       const added = await addTimeline(q, incident.id, { at: alert.startsAt, kind: 'alert', actor: null, text: `Alertmanager alert ${alert.alertname} firing (${labels})` }, `am-firing:${key}`);
       if (added) {
         await addTimeline(q, incident.id, { at: now, kind: 'status', actor: null, text: 'burnwatch opened the incident from Alertmanager' }, `opened:${incident.id}`);
-        jobs.add({ kind: 'slack.incident.sync', incidentId: incident.id });
+        jobs.add({ kind: 'incident.changed', incidentId: incident.id });
       }
       return (await getIncident(q, incident.id))!;
-    });
+    }
   }
 
   async takeCommand(incidentId: number, person: Person): Promise<IncidentRow> {
@@ -219,10 +276,14 @@ export class IncidentDesk {
   }
 
   async markMitigated(incidentId: number, person: Person): Promise<IncidentRow> {
-    return this.step(incidentId, (i, at) => {
-      const s = markMitigated(i, person, at);
-      if (!s) throw new IncidentError('invalid_transition', `Incident #${i.id} is already ${i.status}.`);
-      return s;
+    return this.tx(async (q, jobs) => {
+      const incident = await this.lock(q, incidentId);
+      const at = this.#d.clock.now();
+      const step = markMitigated(incident, person, at);
+      if (!step) throw new IncidentError('invalid_transition', `Incident #${incident.id} is already ${incident.status}.`);
+      const updated = await this.applyIn(q, jobs, incident, step);
+      await this.emitIn(q, updated, 'incident.mitigated', { reason: `${person.name} marked it mitigated`, by: person.name }, at);
+      return updated;
     });
   }
 
@@ -239,8 +300,9 @@ export class IncidentDesk {
       const known = budgets.filter((b): b is number => b !== null);
       if (known.length > 0) step.changes.budgetAtEnd = Math.min(...known);
       const updated = await this.applyIn(q, jobs, incident, step);
-      jobs.add({ kind: 'slack.incident.post', incidentId, key: `resolved:${incidentId}`, text: `:white_check_mark: <@${person.id}> resolved the incident: ${escapeSlackText(summary.trim())}` });
-      jobs.add({ kind: 'slack.postmortem', incidentId });
+      jobs.add({ kind: 'incident.notice', incidentId, key: `resolved:${incidentId}`, notice: { type: 'resolved', by: person, summary: summary.trim() } });
+      jobs.add({ kind: 'postmortem.due', incidentId });
+      await this.emitIn(q, updated, 'incident.resolved', { summary: updated.resolutionSummary, by: person.name }, step.changes.resolvedAt ?? this.#d.clock.now());
       return updated;
     });
   }
@@ -250,7 +312,7 @@ export class IncidentDesk {
     return this.tx(async (q, jobs) => {
       const incident = await this.lock(q, incidentId);
       const updated = await this.applyIn(q, jobs, incident, note(person, this.#d.clock.now(), text));
-      jobs.add({ kind: 'slack.incident.post', incidentId, key: `note:${randomUUID()}`, text: `:mega: Update from <@${person.id}>: ${escapeSlackText(text.trim())}` });
+      jobs.add({ kind: 'incident.notice', incidentId, key: `note:${randomUUID()}`, notice: { type: 'note', by: person, text: text.trim() } });
       return updated;
     });
   }
@@ -273,13 +335,14 @@ export class IncidentDesk {
       const incidents = await openIncidentsForSlo(q, sloId);
       for (const i of incidents) {
         if (await addTimeline(q, i.id, { at, kind: 'action', actor, text, details: action }, dedupKey ? `${dedupKey}:${i.id}` : undefined)) {
-          jobs.add({ kind: 'slack.incident.post', incidentId: i.id, key: `action:${randomUUID()}`, text: `:hammer_and_wrench: ${text}` });
-          jobs.add({ kind: 'slack.incident.sync', incidentId: i.id });
+          jobs.add({ kind: 'incident.notice', incidentId: i.id, key: `action:${randomUUID()}`, notice: { type: 'action', text } });
+          jobs.add({ kind: 'incident.changed', incidentId: i.id });
         }
         if (verifiedSuccess && i.status === 'investigating' && (await markIncidentMitigated(q, i.id, at))) {
           const reason = `a verified remediation succeeded (${action.target ?? action.action})`;
           await addTimeline(q, i.id, { at, kind: 'status', actor: null, text: `burnwatch marked the incident mitigated: ${reason}` }, `mitigated:${i.id}`);
-          jobs.add({ kind: 'slack.incident.post', incidentId: i.id, key: `auto-mitigated:${i.id}`, text: mitigatedNotice(reason) });
+          jobs.add({ kind: 'incident.notice', incidentId: i.id, key: `auto-mitigated:${i.id}`, notice: { type: 'mitigated', reason } });
+          await this.emitIn(q, { ...i, status: 'mitigated', mitigatedAt: at }, 'incident.mitigated', { reason }, at);
         }
       }
       return incidents.map((i) => i.id);
@@ -298,23 +361,23 @@ export class IncidentDesk {
   async announce(kind: string, incidentId: number, payload: Record<string, unknown>): Promise<void> {
     const by = typeof payload['by'] === 'string' ? payload['by'] : null;
     await this.tx(async (_q, jobs) => {
-      jobs.add({ kind: 'slack.incident.sync', incidentId });
+      jobs.add({ kind: 'incident.changed', incidentId });
       if (kind === 'incident.mitigated' && by) {
-        jobs.add({ kind: 'slack.incident.post', incidentId, key: `mitigated:${incidentId}`, text: `:large_green_circle: ${by} marked the incident *mitigated* (through the API).` });
+        jobs.add({ kind: 'incident.notice', incidentId, key: `mitigated:${incidentId}`, notice: { type: 'mitigated-by', by } });
       } else if (kind === 'incident.mitigated') {
-        jobs.add({ kind: 'slack.incident.post', incidentId, key: `auto-mitigated:${incidentId}`, text: mitigatedNotice(String(payload['reason'] ?? 'the burn stopped')) });
+        jobs.add({ kind: 'incident.notice', incidentId, key: `auto-mitigated:${incidentId}`, notice: { type: 'mitigated', reason: String(payload['reason'] ?? 'the burn stopped') } });
       } else if (kind === 'incident.resolved') {
-        jobs.add({ kind: 'slack.incident.post', incidentId, key: `resolved:${incidentId}`, text: `:white_check_mark: ${by ?? 'someone'} resolved the incident: ${String(payload['summary'] ?? '')}` });
-        jobs.add({ kind: 'slack.postmortem', incidentId });
+        jobs.add({ kind: 'incident.notice', incidentId, key: `resolved:${incidentId}`, notice: { type: 'resolved-by', by, summary: String(payload['summary'] ?? '') } });
+        jobs.add({ kind: 'postmortem.due', incidentId });
       }
     });
   }
 
   /** Adds an alert transition to the timeline of the alert's incident. */
-  async alertTransitionIn(q: Queryable, jobs: JobList, alert: AlertRecord, text: string, at: Date, key: string): Promise<void> {
+  async alertTransitionIn(q: Queryable, jobs: DeskEffects, alert: AlertRecord, text: string, at: Date, key: string): Promise<void> {
     if (alert.incidentId === null) return;
     if (await addTimeline(q, alert.incidentId, { at, kind: 'alert', actor: null, text }, key)) {
-      jobs.add({ kind: 'slack.incident.sync', incidentId: alert.incidentId });
+      jobs.add({ kind: 'incident.changed', incidentId: alert.incidentId });
     }
   }
 
@@ -342,33 +405,13 @@ export class IncidentDesk {
     });
   }
 
-  async applyIn(q: Queryable, jobs: JobList, incident: IncidentRow, step: Step | null, dedupKey?: string): Promise<IncidentRow> {
+  async applyIn(q: Queryable, jobs: DeskEffects, incident: IncidentRow, step: Step | null, dedupKey?: string): Promise<IncidentRow> {
     if (!step) return incident;
     await updateIncident(q, incident.id, step.changes);
     await addTimeline(q, incident.id, step.entry, dedupKey);
-    jobs.add({ kind: 'slack.incident.sync', incidentId: incident.id });
+    jobs.add({ kind: 'incident.changed', incidentId: incident.id });
     return { ...incident, ...step.changes };
   }
-}
-
-/** Slack jobs decided in a transaction, enqueued with it (duplicates of a sync collapse). */
-export class JobList {
-  readonly #jobs: Array<{ job: SlackJob; alertChannel?: string | undefined }> = [];
-
-  add(job: SlackJob, alertChannel?: string): void {
-    const same = (j: SlackJob) => JSON.stringify(j) === JSON.stringify(job);
-    if (!this.#jobs.some((x) => same(x.job))) this.#jobs.push({ job, alertChannel });
-  }
-
-  async flush(q: Queryable, at: Date): Promise<void> {
-    for (const { job, alertChannel } of this.#jobs) {
-      await enqueueSlackJob(q, job, at, { lane: laneOf(job, alertChannel) });
-    }
-  }
-}
-
-function mitigatedNotice(reason: string): string {
-  return `:large_green_circle: ${reason.charAt(0).toUpperCase()}${reason.slice(1)}: burnwatch marked the incident *mitigated*. Resolve it with the button on the summary or \`/incident resolve\` once you are sure.`;
 }
 
 export async function latestBudget(q: Queryable, sloId: string): Promise<number | null> {

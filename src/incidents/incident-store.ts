@@ -1,5 +1,5 @@
-// Incidents (base table of the service plus the details of migration 020), their
-// timeline and post-mortems.
+// The one repository of the incidents table (the service's base columns plus the details of
+// migration 020: phase, people, times, channel), their timeline and post-mortems.
 import type { Severity } from '../domain/slo.ts';
 import { addIncidentSlo, closeIncidentSloBudgets } from '../store/repositories/incident-slos.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';

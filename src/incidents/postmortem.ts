@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { budgetPercent, formatSpan, type IncidentFigures, incidentFigures, MITIGATED_DEFINITION } from '../lifecycle/incident-figures.ts';
-import { utc } from '../slack/blocks/format.ts';
+import { utc } from '../domain/utc.ts';
 import type { Incident, TimelineEntry } from './types.ts';
 
 export const DEFAULT_POSTMORTEM_TEMPLATE = fileURLToPath(new URL('../../playbooks/postmortem.md.hbs', import.meta.url));

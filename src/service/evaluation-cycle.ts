@@ -32,6 +32,8 @@ export interface CycleDeps {
   routes: () => readonly Route[];
   /** Where incident lifecycle events (incident.mitigated) go; none when left out. */
   incidentRoutes?: () => readonly IncidentRoute[];
+  /** The alert lifecycle (episodes, an incident opened by a page), run in the cycle's transaction. */
+  applyIntents?: (tx: Queryable, intents: readonly AlertIntent[]) => Promise<void>;
   isLeader: () => boolean;
   /** The elector's fence (a lease with a token in the store): first and last statements of the write. */
   fencing?: { guardWrite?(tx: Queryable): Promise<void>; fence?(tx: Queryable): Promise<void> };
@@ -166,6 +168,7 @@ export async function runEvaluationCycle(deps: CycleDeps, defined: readonly Slo[
         }
         const progress = await advanceIncidents(tx, evaluations, at, deps.incidentRoutes?.() ?? []);
         enqueued += progress.enqueued;
+        if (step.intents.length > 0) await deps.applyIntents?.(tx, step.intents);
         for (const t of step.transitions) {
           await recordAudit(tx, {
             at: new Date(t.at),

@@ -14,6 +14,8 @@ import type { HttpApp } from './http/create-http-app.ts';
 import type { PagerEventSink } from './http/pager-webhooks.ts';
 import type { LoadedSpecs } from './slo-catalog.ts';
 import type { Db } from '../store/db.ts';
+import type { AlertDesk } from '../incidents/alert-desk.ts';
+import type { IncidentDesk } from '../incidents/incident-desk.ts';
 
 /** What an extension (the Slack bot) gets to plug itself in before the server listens. */
 export interface ServiceContext {
@@ -47,6 +49,8 @@ export interface ServiceContext {
   onLeader(fn: () => void): void;
   /** The pagers: where acknowledgements go, and the hook for the ones made in a pager. */
   pagers: PagerBridge;
+  /** The alert and incident desks (built with or without Slack; the bot plugs in as a view). */
+  desks: Desks;
 }
 
 export type ServiceExtension = (ctx: ServiceContext) => void | Promise<void>;
@@ -63,4 +67,10 @@ export interface PagerBridge {
   onCall(team: string, now: Date): Promise<OnCallPerson[] | undefined>;
   /** The teams the paging file names in `oncall`. */
   onCallTeams(): string[];
+}
+
+/** The service's alert and incident desks (src/app/desks.ts builds them). */
+export interface Desks {
+  incidents: IncidentDesk;
+  alerts: AlertDesk;
 }

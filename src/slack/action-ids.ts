@@ -25,5 +25,5 @@ export const RESOLVE_INPUT = 'summary_input';
 export const OVERRIDE_BLOCK = 'reason';
 export const OVERRIDE_INPUT = 'reason_input';
 
-export const SILENCE_OPTIONS = ['1h', '4h', 'resolved'] as const;
-export type SilenceOption = (typeof SILENCE_OPTIONS)[number];
+// How long a silence lasts is the alert lifecycle's; the buttons offer its options.
+export { SILENCE_OPTIONS, type SilenceOption } from '../incidents/alert-desk.ts';

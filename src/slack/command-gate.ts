@@ -9,7 +9,7 @@ import type { Clock } from '../domain/clock.ts';
 import { getIncident } from '../incidents/incident-store.ts';
 import type { Db } from '../store/db.ts';
 import { recordAudit } from '../store/repositories/audit-log.ts';
-import { getAlert } from './alert-store.ts';
+import { getAlert } from '../incidents/alert-store.ts';
 
 export interface CommandAsk {
   user: string;

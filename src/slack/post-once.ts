@@ -8,7 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
-import { getMessageRef, type MessageRef, saveMessageRef } from './alert-store.ts';
+import { getMessageRef, type MessageRef, saveMessageRef } from './message-refs.ts';
 import { channelIdOf, findPostedMessage, postMetadata, type SearchResult } from './find-posted-message.ts';
 import { beginPostAttempt, clearPostAttempt, getPostAttempt } from './post-attempt-store.ts';
 import { platformError, surelyNotDone, toNotifyError } from './slack-errors.ts';

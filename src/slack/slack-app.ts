@@ -16,7 +16,8 @@ import type { Person } from '../incidents/types.ts';
 import type { Db } from '../store/db.ts';
 import { latestEvaluations } from '../store/repositories/evaluations.ts';
 import { ACTION, RESOLVE_BLOCK, RESOLVE_INPUT, SILENCE_OPTIONS, type SilenceOption, VIEW } from './action-ids.ts';
-import type { AlertDesk } from './alert-desk.ts';
+import type { AlertDesk } from '../incidents/alert-desk.ts';
+import { enqueueSlackJobNow } from './slack-jobs.ts';
 import type { AlertButtons } from './blocks/alert-message.ts';
 import { slackDate } from './blocks/format.ts';
 import { escapeMrkdwn } from './blocks/limits.ts';
@@ -304,7 +305,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         case 'postmortem': {
           const incident = await inChannel();
           if (!(await may('incident.postmortem', incident.id))) return;
-          await incidents.tx(async (_q, jobs) => jobs.add({ kind: 'slack.postmortem', incidentId: incident.id, key: `request-${clock.now().getTime()}` }));
+          await incidents.tx(async (q) => enqueueSlackJobNow(q, { kind: 'slack.postmortem', incidentId: incident.id, key: `request-${clock.now().getTime()}` }, clock.now()));
           kick();
           await reply(`:memo: Rendering the post-mortem draft of incident #${incident.id} into its channel.`);
           return;
@@ -377,8 +378,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     const incident = await incidentByChannel(deps.db, item.channel);
     if (!incident) return;
     const at = new Date(Number(event.event_ts) * 1000);
-    await incidents.tx(async (_q, jobs) =>
-      jobs.add({ kind: 'slack.incident.pin', incidentId: incident.id, channel: item.channel, ts: item.ts, user: event.user, at: (Number.isNaN(at.getTime()) ? clock.now() : at).toISOString() }),
+    await incidents.tx(async (q) =>
+      enqueueSlackJobNow(q, { kind: 'slack.incident.pin', incidentId: incident.id, channel: item.channel, ts: item.ts, user: event.user, at: (Number.isNaN(at.getTime()) ? clock.now() : at).toISOString() }, clock.now()),
     );
     kick();
   });

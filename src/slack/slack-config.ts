@@ -15,7 +15,10 @@ export interface SlackBotConfig {
   defaultChannel: string | undefined;
   owners: Record<string, OwnerRouting>;
   channelTemplate: string;
-  /** Open an incident by itself when a page tier fires. */
+  /**
+   * Open an incident by itself when a page tier fires. The service's desks read it (with
+   * BURNWATCH_INCIDENT_AUTO_OPEN) through src/incidents/incident-settings.ts, Slack or not.
+   */
   autoOpenIncidentOnPage: boolean;
   /** Incident channels private (conversations.create is_private). */
   privateIncidentChannels: boolean;

@@ -1,13 +1,16 @@
-// Plugs the Slack bot into the running service: the notifier for "slack:*" outbox
-// channels, a route that sends every SLO alert to its Slack channel, Alertmanager
-// alerts, and Bolt's receiver at POST /slack/events (or Socket Mode).
+// Plugs the Slack bot into the running service: a view of the service's alert and incident
+// desks (their changes become Slack jobs), the notifier for "slack:*" outbox channels, a
+// route for an SLO's no-data notices, and Bolt's receiver at POST /slack/events (or Socket
+// Mode). Episodes, acknowledgements from pagers and Alertmanager incidents are the desks'
+// (src/app/desks.ts), with or without the bot.
 import { playbookPath } from '../spec/runbooks.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceContext, ServiceExtension } from '../service/service-context.ts';
 import { resolveSlo } from '../evaluator/group-instances.ts';
-import { IncidentDesk } from '../incidents/incident-desk.ts';
+import type { AlertDesk, ChangeSuspects } from '../incidents/alert-desk.ts';
+import type { IncidentDesk } from '../incidents/incident-desk.ts';
 import { loadPostmortemTemplate } from '../incidents/postmortem.ts';
-import { AlertDesk, type ChangeSuspects } from './alert-desk.ts';
+import { slackDeskView } from './slack-desk-view.ts';
 import type { SlackExtension } from './slack-app.ts';
 import { loadSlackBotConfig } from './slack-config.ts';
 import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
@@ -15,7 +18,6 @@ import { verifyBotToken } from './verify-token.ts';
 import { redactingFetch } from '../secrets/redact.ts';
 import { resolveInsideRoot } from '../spec/file-reference.ts';
 import { loadAuthorizationPolicy } from '../authz/load-policy.ts';
-import { enqueue } from '../store/repositories/outbox.ts';
 import { startPageEscalation } from './page-escalation.ts';
 
 export interface SlackServiceOptions {
@@ -33,6 +35,9 @@ export interface SlackBot {
 
 export function slackServiceExtension(options: SlackServiceOptions = {}, onReady?: (bot: SlackBot) => void): ServiceExtension {
   return async (ctx: ServiceContext) => {
+    const { incidents, alerts } = ctx.desks;
+    // Suspected changes (new workload revisions) count whether or not the bot runs.
+    if (options.suspects) alerts.useSuspects(options.suspects);
     const slack = ctx.config.slack;
     if (!slack) {
       ctx.logger.info('Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on');
@@ -45,40 +50,11 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
     const clientOptions = { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), fetch: redactingFetch() };
     // An alert of a grouped SLO carries its instance's id (`service/name[model=a]`).
     const slo = (id: string) => resolveSlo(ctx.slos(), id);
-    const deskDeps = { db: ctx.db, clock: ctx.clock, config: botConfig, slo, slos: ctx.slos };
-    const incidents = new IncidentDesk(deskDeps);
-    const alerts = new AlertDesk({
-      ...deskDeps,
-      incidents,
-      ...(options.suspects ? { suspects: options.suspects } : {}),
-      // An acknowledgement in Slack acknowledges the page in PagerDuty / Opsgenie too (not back where it came from).
-      onAcknowledged: async (q, alert, person, at) => {
-        const from = person.id.split(':')[0];
-        for (const channel of ctx.pagers.channelsFor(slo(alert.sloId), alert.severity)) {
-          if (channel.startsWith(`${from}:`)) continue;
-          await enqueue(q, {
-            idempotencyKey: `ack:${alert.id}|${channel}`,
-            channel,
-            kind: 'alert.acknowledged',
-            payload: { alert: 'acknowledged', slo: alert.sloId, severity: alert.severity, acknowledgedBy: person.name, at: at.toISOString() },
-            at,
-          });
-        }
-      },
-    });
+    // The bot shows the desks' episodes and incidents: their changes become its jobs.
+    incidents.addView(slackDeskView(botConfig));
     // Pages nobody acknowledges go up `alerting.escalation`, one step per `escalateAfter`.
     const stopEscalation = startPageEscalation({ db: ctx.db, clock: ctx.clock, logger, slo, isLeader: ctx.isLeader, outboxWritten: ctx.outboxWritten });
     ctx.onStop(async () => stopEscalation());
-    // An acknowledgement or resolution made in a pager acknowledges the alert here (its message, the incident timeline).
-    ctx.pagers.onPagerEvent(async (event) => {
-      const episode = await alerts.openEpisode(event.sloId, event.severity === 'ticket' ? 'ticket' : 'page');
-      if (!episode) return { applied: false, note: `no open ${event.severity} alert of ${event.sloId}` };
-      if (episode.acknowledgedBy) return { applied: false, note: `already acknowledged by ${episode.acknowledgedBy.name}` };
-      const verb = event.action === 'resolved' ? 'resolved' : 'acknowledged';
-      await alerts.acknowledge(episode.id, { id: `${event.source}:${event.actor}`, name: `${event.actor} (${verb} in ${event.source === 'pagerduty' ? 'PagerDuty' : 'Opsgenie'})` });
-      ctx.outboxWritten();
-      return { applied: true };
-    });
     const extensions = options.extensions ?? [];
     const templatesDir = ctx.config.playbooksDir;
 
@@ -114,8 +90,10 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
         },
       }),
     );
+    // Episodes reach Slack through the view (the evaluation cycle applies the intents); only
+    // "the source stopped answering" is said by the bot from the state machine's intent.
     ctx.addRoute((intent, s) => {
-      if (!intent.severity && intent.kind !== 'no_data' && intent.kind !== 'data_restored') return [];
+      if (intent.kind !== 'no_data' && intent.kind !== 'data_restored') return [];
       try {
         return [`slack:${alerts.channelFor(s)}`];
       } catch (error) {
@@ -123,7 +101,6 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
         return [];
       }
     });
-    ctx.addExternalChannel('slack:alertmanager');
     // The incident's own lane, so its lifecycle events run in order with its other Slack jobs.
     ctx.addIncidentRoute((incident) => [`slack:incident-${incident.id}`]);
 

@@ -42,6 +42,11 @@ export async function enqueueSlackJob(q: Queryable, job: SlackJob, at: Date, opt
   await enqueue(q, { idempotencyKey: opts.key ?? `${kind}:${randomUUID()}`, channel: opts.lane, kind, payload, at });
 }
 
+/** Enqueues a job the bot decided itself (not a desk's), in its lane. */
+export async function enqueueSlackJobNow(q: Queryable, job: SlackJob, at: Date): Promise<void> {
+  await enqueueSlackJob(q, job, at, { lane: laneOf(job) });
+}
+
 export function jobFrom(kind: string, payload: Record<string, unknown>): SlackJob {
   return { kind, ...payload } as SlackJob;
 }

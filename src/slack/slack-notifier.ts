@@ -13,15 +13,16 @@ import type { Clock } from '../domain/clock.ts';
 import type { SloEvaluation, TierSignal } from '../domain/evaluation.ts';
 import type { Severity } from '../domain/slo.ts';
 import { incidentChannelName } from '../incidents/channel-name.ts';
-import type { AlertmanagerAlert, IncidentDesk } from '../incidents/incident-desk.ts';
+import type { IncidentDesk } from '../incidents/incident-desk.ts';
 import { addTimeline, getIncident, listTimeline, savePostmortem, updateIncident } from '../incidents/incident-store.ts';
 import type { Notification, Notifier } from '../notify/notifier.ts';
 import { NotifyError } from '../notify/notify-error.ts';
 import type { Db } from '../store/db.ts';
 import { listEvaluations } from '../store/repositories/evaluations.ts';
 import { getByKey } from '../store/repositories/outbox.ts';
-import type { AlertDesk } from './alert-desk.ts';
-import { getAlert, getMessageRef, type MessageRef, saveMessageRef } from './alert-store.ts';
+import type { AlertDesk } from '../incidents/alert-desk.ts';
+import { getAlert } from '../incidents/alert-store.ts';
+import { getMessageRef, type MessageRef, saveMessageRef } from './message-refs.ts';
 import { type AlertButtons, renderAlertMessage } from './blocks/alert-message.ts';
 import type { ConsoleLinks } from './blocks/console-links.ts';
 import { renderIncidentSummary } from './blocks/incident-summary.ts';
@@ -94,10 +95,8 @@ export class SlackNotifier implements Notifier {
         return undefined;
       }
       if (notification.kind.startsWith('budget.') || notification.kind.startsWith('auto.') || notification.kind === 'escalation.page') return await this.postNotice(notification, lane);
-      if (notification.kind.startsWith('external.')) {
-        const incident = await this.#d.incidents.fromAlertmanager(alertmanagerAlertOf(notification.payload));
-        return incident ? { incidentId: incident.id } : undefined;
-      }
+      // An Alertmanager alert reached its incident in the receiver's transaction; the bot shows that incident.
+      if (notification.kind.startsWith('external.')) return undefined;
       if (!isSlackJob(notification.kind)) {
         throw new NotifyError('slack', `unknown notification kind "${notification.kind}"`, { retryable: false });
       }
@@ -301,7 +300,7 @@ export class SlackNotifier implements Notifier {
     const author = message.user ? ` <@${message.user}>` : '';
     const added = await this.#d.incidents.tx(async (q, jobs) => {
       const ok = await addTimeline(q, job.incidentId, { at: new Date(job.at), kind: 'pin', actor: { id: job.user, name }, text: `:pushpin:${author}: ${message.text ?? ''}`.trim() }, `pin:${job.channel}:${job.ts}`);
-      if (ok) jobs.add({ kind: 'slack.incident.sync', incidentId: job.incidentId });
+      if (ok) jobs.add({ kind: 'incident.changed', incidentId: job.incidentId });
       return ok;
     });
     return { added };
@@ -371,17 +370,5 @@ export async function intentFromNotification(db: Db, n: Notification): Promise<A
 }
 
 /** The service's `external.<status>` payload (an Alertmanager alert). */
-export function alertmanagerAlertOf(p: Record<string, unknown>): AlertmanagerAlert {
-  return {
-    fingerprint: String(p['fingerprint']),
-    alertname: String(p['alertname']),
-    status: p['alert'] === 'resolved' ? 'resolved' : 'firing',
-    labels: (p['labels'] ?? {}) as Record<string, string>,
-    annotations: (p['annotations'] ?? {}) as Record<string, string>,
-    startsAt: new Date(String(p['startsAt'])),
-    endsAt: p['endsAt'] ? new Date(String(p['endsAt'])) : null,
-  };
-}
-
 /** Moved to src/incidents/build-postmortem.ts (it renders from the store, nothing of Slack). */
 export { buildPostmortem } from '../incidents/build-postmortem.ts';

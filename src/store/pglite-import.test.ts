@@ -12,7 +12,7 @@ import { openStore } from './open-store.ts';
 import { importPglite } from './pglite-import.ts';
 import { loadAlertStates, saveAlertState } from './repositories/alert-state.ts';
 import { listAudit, recordAudit } from './repositories/audit-log.ts';
-import { listOpenIncidents, openIncident } from './repositories/incidents.ts';
+import { insertIncident, listIncidents } from '../incidents/incident-store.ts';
 import { enqueue, getByKey } from './repositories/outbox.ts';
 
 const T0 = new Date('2026-11-20T10:00:00Z');
@@ -27,7 +27,21 @@ describe('a PGlite state left by an earlier burnwatch', () => {
       await migrate(db);
       await saveAlertState(db, { sloId: 'recs/ranker', tier: 'page:1h/5m', state: 'firing', since: T0, updatedAt: T0, details: { notified: true } });
       await enqueue(db, { idempotencyKey: 'k1', channel: 'slack', kind: 'alert.firing', payload: { slo: 'recs/ranker' }, at: T0 });
-      await openIncident(db, { key: 'slo:recs/ranker', sloId: 'recs/ranker', title: 'burn', severity: 'page', source: 'burnwatch', at: T0 });
+      await insertIncident(db, {
+        key: 'slo:recs/ranker',
+        title: 'burn',
+        severity: 'page',
+        source: 'auto',
+        sloIds: ['recs/ranker'],
+        alertId: null,
+        openedAt: T0,
+        openedBy: null,
+        startedAt: T0,
+        detectedAt: T0,
+        acknowledgedAt: null,
+        usergroup: null,
+        budgetAtStart: null,
+      });
       await recordAudit(db, { at: T0, actor: 'U1', action: 'action.rollback', target: 'recs/ranker', result: 'ok', details: { revision: 3 } });
     } finally {
       await db.end();
@@ -57,7 +71,7 @@ describe('a PGlite state left by an earlier burnwatch', () => {
         { sloId: 'recs/ranker', tier: 'page:1h/5m', state: 'firing', since: T0, updatedAt: T0, details: { notified: true } },
       ]);
       expect(await getByKey(store.db, 'k1')).toMatchObject({ id: 1, channel: 'slack', payload: { slo: 'recs/ranker' }, createdAt: T0, deliveredAt: null });
-      expect(await listOpenIncidents(store.db)).toMatchObject([{ key: 'slo:recs/ranker', openedAt: T0 }]);
+      expect(await listIncidents(store.db, { openOnly: true })).toMatchObject([{ key: 'slo:recs/ranker', openedAt: T0 }]);
       expect(await listAudit(store.db)).toMatchObject([{ actor: 'U1', details: { revision: 3 } }]);
       // Ids go on from the imported ones, never reused.
       await enqueue(store.db, { idempotencyKey: 'k2', channel: 'slack', kind: 'alert.firing', payload: {}, at: T0 });

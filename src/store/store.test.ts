@@ -10,7 +10,7 @@ import { deleteAlertStatesExcept, loadAlertStates, saveAlertState } from './repo
 import { listAudit, recordAudit } from './repositories/audit-log.ts';
 import { insertChangeEvent, listChangeEvents } from './repositories/change-events.ts';
 import { latestEvaluations, listEvaluations, pruneEvaluations, saveEvaluation } from './repositories/evaluations.ts';
-import { openIncident, resolveIncident } from './repositories/incidents.ts';
+import { getIncident, insertIncident, updateIncident } from '../incidents/incident-store.ts';
 import { dueHeads, enqueue, getByKey, markDelivered, markFailed, markRetry, nextDueAt, pendingByChannel, pruneOutbox } from './repositories/outbox.ts';
 import { StoreError } from './store-error.ts';
 
@@ -130,11 +130,12 @@ describe.each(['postgres', 'sqlite'] as const)('store on %s', (kind) => {
   });
 
   it('opens one incident per key and records audit and change events', async () => {
-    const first = await openIncident(store.db, { key: 'slo:a/b', sloId: 'a/b', title: 'burn', severity: 'page', source: 'burnwatch', at: at(0) });
-    const again = await openIncident(store.db, { key: 'slo:a/b', sloId: 'a/b', title: 'burn', severity: 'page', source: 'burnwatch', at: at(1) });
+    const first = await insertIncident(store.db, { key: 'slo:a/b', title: 'burn', severity: 'page', source: 'auto', sloIds: ['a/b'], alertId: null, openedBy: null, detectedAt: at(0), acknowledgedAt: null, usergroup: null, budgetAtStart: null, openedAt: at(0), startedAt: at(0) });
+    const again = await insertIncident(store.db, { key: 'slo:a/b', title: 'burn', severity: 'page', source: 'auto', sloIds: ['a/b'], alertId: null, openedBy: null, detectedAt: at(0), acknowledgedAt: null, usergroup: null, budgetAtStart: null, openedAt: at(1), startedAt: at(1) });
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, incident: { id: first.incident.id } });
-    expect(await resolveIncident(store.db, 'slo:a/b', at(9))).toBe(true);
+    await updateIncident(store.db, first.incident.id, { status: 'resolved', resolvedAt: at(9) });
+    expect(await getIncident(store.db, first.incident.id)).toMatchObject({ status: 'resolved', resolvedAt: at(9) });
 
     await recordAudit(store.db, { at: at(2), actor: 'api-token', action: 'event.create', target: 'hstu-ranker', result: 'ok' });
     expect((await listAudit(store.db))[0]).toMatchObject({ actor: 'api-token', result: 'ok', details: {} });

@@ -12,7 +12,8 @@ import type { Slo } from '../../src/domain/slo.ts';
 import { IncidentDesk } from '../../src/incidents/incident-desk.ts';
 import { loadPostmortemTemplate } from '../../src/incidents/postmortem.ts';
 import { OutboxDispatcher } from '../../src/notify/outbox-dispatcher.ts';
-import { AlertDesk, type ChangeSuspects } from '../../src/slack/alert-desk.ts';
+import { AlertDesk, type ChangeSuspects } from '../../src/incidents/alert-desk.ts';
+import { slackDeskView } from '../../src/slack/slack-desk-view.ts';
 import { createSlackApp, type SlackApp, type SlackExtension } from '../../src/slack/slack-app.ts';
 import type { SlackBotConfig } from '../../src/slack/slack-config.ts';
 import { outboxWebClient, SlackNotifier } from '../../src/slack/slack-notifier.ts';
@@ -84,7 +85,7 @@ export class SlackHarness {
     };
     const clock: Clock = this.clock;
     const deskDeps = { db: this.store.db, clock, config: this.config, slo: (id: string) => bySlo.get(id), slos: () => this.options.slos };
-    this.incidents = new IncidentDesk(deskDeps);
+    this.incidents = new IncidentDesk({ ...deskDeps, views: [slackDeskView(this.config)] });
     this.alerts = new AlertDesk({ ...deskDeps, incidents: this.incidents, ...(this.options.suspects ? { suspects: this.options.suspects } : {}) });
     const extensions = this.options.extensions?.(this) ?? [];
     const client = outboxWebClient('xoxb-test', { slackApiUrl: this.slack.apiUrl });

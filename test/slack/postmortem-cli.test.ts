@@ -26,7 +26,7 @@ describe('burnwatch postmortem', () => {
     const desk = new IncidentDesk({
       db: store.db,
       clock,
-      config: { defaultChannel: undefined, owners: {}, channelTemplate: 'inc-{date}-{slug}', autoOpenIncidentOnPage: false, privateIncidentChannels: false, runbookBaseUrl: undefined, appToken: undefined },
+      config: { autoOpenIncidentOnPage: false, runbookBaseUrl: undefined },
       slo: () => undefined,
       slos: () => [],
     });

@@ -263,14 +263,14 @@ describe('incidents', () => {
   it('opens an incident from an Alertmanager page and marks it mitigated when Alertmanager resolves it', async () => {
     const alert = (status: 'firing' | 'resolved') =>
       featureStoreLagPage({ status, fingerprint: 'a1b2c3d4', startsAt: '2026-11-22T04:10:00Z', ...(status === 'resolved' ? { endsAt: '2026-11-22T04:40:00Z' } : {}) });
-    await receiveAlertmanager(h.store.db, alertmanagerPayload.parse(alert('firing')), { at: h.clock.now(), channels: ['slack:alertmanager'], actor: 'test' });
+    await receiveAlertmanager(h.store.db, alertmanagerPayload.parse(alert('firing')), { at: h.clock.now(), channels: ['slack:alertmanager'], actor: 'test', incidents: (q, a) => h.incidents.fromAlertmanagerIn(q, a) });
     await h.deliver();
     const channel = h.slack.channelByName('inc-20261122-feature-store-replication-lag-above-10-min');
     expect(channel).toBeDefined();
     expect(channel!.members.has('UCAROL01')).toBe(true);
     const [summary] = h.slack.messagesIn(channel!.id);
     expect(summary!.text).toBe('Incident #3 (investigating): feature store replication lag above 10 min');
-    await receiveAlertmanager(h.store.db, alertmanagerPayload.parse(alert('resolved')), { at: h.clock.now(), channels: ['slack:alertmanager'], actor: 'test' });
+    await receiveAlertmanager(h.store.db, alertmanagerPayload.parse(alert('resolved')), { at: h.clock.now(), channels: ['slack:alertmanager'], actor: 'test', incidents: (q, a) => h.incidents.fromAlertmanagerIn(q, a) });
     await h.deliver();
     expect(h.slack.messagesIn(channel!.id)[0]!.text).toContain('(mitigated)');
     expect(h.slack.messagesIn(channel!.id).some((m) => m.text.includes('Alertmanager reports *FeatureStoreLag* resolved'))).toBe(true);

@@ -1,12 +1,15 @@
 // Alertmanager's webhook (payload version 4): an external alert becomes a burnwatch
-// alert — stored by fingerprint, notified through the outbox on each change of
-// status (firing → resolved), and opening (or resolving) an incident.
+// alert — stored by fingerprint, notified through the outbox on each change of status
+// (firing → resolved), and handed to the incident lifecycle (IncidentDesk.fromAlertmanagerIn:
+// a paging severity opens an incident, resolved marks it mitigated), all in one transaction.
+// That is the only path from an Alertmanager alert to an incident, with or without Slack.
 import { z } from 'zod';
 import { withTransaction, type Db } from '../../store/db.ts';
 import { recordAudit } from '../../store/repositories/audit-log.ts';
+import type { AlertmanagerAlert } from '../../incidents/incident-desk.ts';
 import { upsertExternalAlert } from '../../store/repositories/external-alerts.ts';
-import { openIncident, resolveIncident } from '../../store/repositories/incidents.ts';
 import { enqueue } from '../../store/repositories/outbox.ts';
+import type { Queryable } from '../../store/repositories/queryable.ts';
 
 const labels = z.record(z.string(), z.string());
 
@@ -33,13 +36,13 @@ export const alertmanagerPayload = z.looseObject({
 
 export type AlertmanagerPayload = z.infer<typeof alertmanagerPayload>;
 
-/** Severities that open an incident. */
-const INCIDENT_SEVERITIES = new Set(['critical', 'page', 'high']);
+/** The incident lifecycle of one changed Alertmanager alert, in the receiver's transaction. */
+export type AlertmanagerIncidents = (q: Queryable, alert: AlertmanagerAlert) => Promise<unknown>;
 
 export async function receiveAlertmanager(
   db: Db,
   payload: AlertmanagerPayload,
-  opts: { at: Date; channels: string[]; actor: string },
+  opts: { at: Date; channels: string[]; actor: string; incidents: AlertmanagerIncidents },
 ): Promise<{ changed: number; enqueued: number }> {
   return withTransaction(db, async (tx) => {
     let changed = 0;
@@ -65,7 +68,6 @@ export async function receiveAlertmanager(
       if (before === a.status) continue; // Alertmanager repeats notifications; only a change is news
       changed++;
       const instance = `alertmanager:${a.fingerprint}:${new Date(a.startsAt).toISOString()}`;
-      const incidentKey = `alertmanager:${a.fingerprint}:${new Date(a.startsAt).toISOString()}`;
       for (const channel of opts.channels) {
         const added = await enqueue(tx, {
           idempotencyKey: `${instance}:${a.status}|${channel}`,
@@ -88,17 +90,15 @@ export async function receiveAlertmanager(
         });
         if (added) enqueued++;
       }
-      if (a.status === 'firing' && severity && INCIDENT_SEVERITIES.has(severity)) {
-        await openIncident(tx, {
-          key: incidentKey,
-          title: a.annotations.summary ?? a.labels.alertname!,
-          severity,
-          source: 'alertmanager',
-          at: new Date(a.startsAt),
-        });
-      } else if (a.status === 'resolved') {
-        await resolveIncident(tx, incidentKey, endsAt ?? opts.at);
-      }
+      await opts.incidents(tx, {
+        fingerprint: a.fingerprint,
+        alertname: a.labels.alertname!,
+        status: a.status,
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: new Date(a.startsAt),
+        endsAt,
+      });
     }
     await recordAudit(tx, {
       at: opts.at,

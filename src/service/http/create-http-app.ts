@@ -8,7 +8,7 @@ import type { Db } from '../../store/db.ts';
 import { recordAudit } from '../../store/repositories/audit-log.ts';
 import { insertChangeEvent } from '../../store/repositories/change-events.ts';
 import type { Metrics } from '../metrics.ts';
-import { alertmanagerPayload, receiveAlertmanager } from './alertmanager-webhook.ts';
+import { type AlertmanagerIncidents, alertmanagerPayload, receiveAlertmanager } from './alertmanager-webhook.ts';
 import { bearerPresented, requireBearer } from './bearer-auth.ts';
 import { handleRequestError, methodNotAllowed, type RouteTable } from './request-errors.ts';
 import { withDeadline } from '../deadline.ts';
@@ -38,6 +38,8 @@ export interface HttpDeps {
   slos: () => Promise<unknown>;
   /** Channels an external (Alertmanager) alert is notified on. */
   externalChannels: () => string[];
+  /** What an Alertmanager alert does to incidents (the incident desk); nothing when left out. */
+  alertmanagerIncidents?: AlertmanagerIncidents;
   /** Something was written to the outbox: deliver it now. */
   outboxWritten: () => void;
   /** Channels an incident's lifecycle events go to (the incident API); none when left out. */
@@ -107,6 +109,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       at: deps.clock.now(),
       channels: deps.externalChannels(),
       actor: 'api-token',
+      incidents: deps.alertmanagerIncidents ?? (async () => undefined),
     });
     if (result.enqueued > 0) deps.outboxWritten();
     res.json({ received: parsed.data.alerts.length, ...result });

@@ -5,7 +5,7 @@
 //   POST /api/incidents/{id}/status          mitigated | resolved (with a summary)
 //   POST /api/silences                       mute alerts by SLO, service or labels until it expires
 // Bearer token like /api/events; every write is audited and idempotent by Idempotency-Key.
-import type { Express, Request, RequestHandler, Response } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.ts';
 import { type IncidentChannels, openIncident, setIncidentStatus } from '../../incidents/incident-commands.ts';
@@ -13,11 +13,9 @@ import { IncidentError } from '../../incidents/incident-error.ts';
 import { type IncidentWithFigures, readIncident, readIncidents } from '../../incidents/incident-record.ts';
 import type { Person } from '../../incidents/types.ts';
 import { MITIGATED_DEFINITION } from '../../lifecycle/incident-figures.ts';
-import { type Db, withTransaction } from '../../store/db.ts';
-import { recordAudit } from '../../store/repositories/audit-log.ts';
-import { claimIdempotencyKey, idempotentAnswer, storeIdempotentAnswer } from '../../store/repositories/idempotency-keys.ts';
+import type { Db } from '../../store/db.ts';
 import { insertSilence } from '../../store/repositories/silences.ts';
-import type { Queryable } from '../../store/repositories/queryable.ts';
+import { idempotent } from './idempotent-write.ts';
 
 export interface IncidentApiDeps {
   db: Db;
@@ -88,49 +86,8 @@ export function incidentJson({ incident: i, figures: f }: IncidentWithFigures): 
   };
 }
 
-const person = (name: string | undefined): Person => ({ id: `api:${name ?? 'api-token'}`, name: name ?? 'api-token' });
-
-const STATUS_OF_ERROR: Record<string, number> = { not_found: 404, invalid_transition: 409, already_resolved: 409, bad_command: 400 };
-
-/**
- * Runs a write once per Idempotency-Key: in one transaction the key is claimed, the write done,
- * the answer stored and the action audited; a repeat gets the stored answer back.
- */
-async function idempotent(
-  deps: IncidentApiDeps,
-  req: Request,
-  res: Response,
-  route: string,
-  write: (q: Queryable, at: Date) => Promise<{ status: number; body: unknown; audit: { action: string; target: string; actor: string; details?: Record<string, unknown> } }>,
-): Promise<void> {
-  const key = req.get('idempotency-key')?.trim();
-  if (key !== undefined && (key.length === 0 || key.length > 200)) {
-    res.status(400).json({ error: 'Idempotency-Key must be 1 to 200 characters' });
-    return;
-  }
-  const scoped = key ? `${route}|${key}` : undefined;
-  try {
-    const answer = await withTransaction(deps.db, async (q) => {
-      const at = deps.clock.now();
-      if (scoped && !(await claimIdempotencyKey(q, scoped, route, at))) {
-        return { replayed: true, ...((await idempotentAnswer(q, scoped)) ?? { status: 409, body: { error: 'a request with this Idempotency-Key is still being processed' } }) };
-      }
-      const done = await write(q, at);
-      if (scoped) await storeIdempotentAnswer(q, scoped, done.status, done.body);
-      await recordAudit(q, { at, actor: done.audit.actor, action: done.audit.action, target: done.audit.target, result: 'ok', details: { ...done.audit.details, ...(key ? { idempotencyKey: key } : {}) } });
-      return { replayed: false, status: done.status, body: done.body };
-    });
-    if (!answer.replayed) deps.outboxWritten();
-    if (answer.replayed) res.set('idempotent-replayed', 'true');
-    res.status(answer.status).json(answer.body);
-  } catch (error) {
-    if (error instanceof IncidentError) {
-      res.status(STATUS_OF_ERROR[error.code] ?? 400).json({ error: error.message });
-      return;
-    }
-    throw error;
-  }
-}
+/** Who acts through the API: the name given, or the token itself. */
+export const person = (name: string | undefined): Person => ({ id: `api:${name ?? 'api-token'}`, name: name ?? 'api-token' });
 
 export function mountIncidentApi(app: Express, deps: IncidentApiDeps, auth: RequestHandler, json: RequestHandler): void {
   app.get('/api/incidents', auth, async (req, res) => {

@@ -1,4 +1,5 @@
 // Numbers the way an on-call engineer reads them at 3 a.m.
+import { utc as utcText } from '../../domain/utc.ts';
 import { formatSpan } from '../../lifecycle/incident-figures.ts';
 
 export function percent(fraction: number | null | undefined, digits = 1): string {
@@ -19,9 +20,7 @@ export function humanDuration(seconds: number | null | undefined): string {
 /** Slack renders this in the reader's own time zone; the fallback is UTC. */
 export function slackDate(at: Date): string {
   const unix = Math.floor(at.getTime() / 1000);
-  return `<!date^${unix}^{date_short_pretty} {time}|${utc(at)}>`;
+  return `<!date^${unix}^{date_short_pretty} {time}|${utcText(at)}>`;
 }
 
-export function utc(at: Date): string {
-  return at.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
-}
+export { utc } from '../../domain/utc.ts';

@@ -1,6 +1,7 @@
-// Slack alert episodes, applied intents, silences and the refs of posted messages.
+// Alert episodes (table slack_alerts, named when only Slack showed them), applied intents and
+// the silences set from an episode.
 import type { Severity } from '../domain/slo.ts';
-import type { AlertRecord, AlertSnapshot, AlertState, Person, Silence } from '../incidents/types.ts';
+import type { AlertRecord, AlertSnapshot, AlertState, Person, Silence } from './types.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
 
 interface Row {
@@ -58,6 +59,20 @@ export async function openAlertsForSlo(q: Queryable, sloId: string): Promise<Ale
   const { rows } = await q.query<Row>(`SELECT * FROM slack_alerts WHERE slo_id = $1 AND state <> 'resolved' ORDER BY id`, [sloId]);
   const silence = await latestSilence(q, sloId);
   return rows.map((r) => fromRow(r, silence));
+}
+
+/** Open episodes (of one SLO), oldest first. */
+export async function listOpenAlerts(q: Queryable, sloId?: string): Promise<AlertRecord[]> {
+  const { rows } = sloId
+    ? await q.query<Row>(`SELECT * FROM slack_alerts WHERE state <> 'resolved' AND slo_id = $1 ORDER BY id`, [sloId])
+    : await q.query<Row>(`SELECT * FROM slack_alerts WHERE state <> 'resolved' ORDER BY id`);
+  const silences = new Map<string, Silence | null>();
+  const out: AlertRecord[] = [];
+  for (const r of rows) {
+    if (!silences.has(r.slo_id)) silences.set(r.slo_id, await latestSilence(q, r.slo_id));
+    out.push(fromRow(r, silences.get(r.slo_id) ?? null));
+  }
+  return out;
 }
 
 export async function insertAlert(
@@ -128,21 +143,4 @@ async function latestSilence(q: Queryable, sloId: string): Promise<Silence | nul
 export async function isSilenced(q: Queryable, sloId: string, at: Date): Promise<boolean> {
   const s = await latestSilence(q, sloId);
   return s !== null && (s.until === null || s.until > at);
-}
-
-export interface MessageRef {
-  channel: string;
-  ts: string;
-}
-
-export async function getMessageRef(q: Queryable, key: string): Promise<MessageRef | undefined> {
-  const { rows } = await q.query<MessageRef>('SELECT channel, ts FROM slack_messages WHERE key = $1', [key]);
-  return rows[0];
-}
-
-export async function saveMessageRef(q: Queryable, key: string, ref: MessageRef, at: Date): Promise<void> {
-  await q.query(
-    'INSERT INTO slack_messages (key, channel, ts, posted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING',
-    [key, ref.channel, ref.ts, at],
-  );
 }

@@ -1,19 +1,26 @@
-// Alert episodes as Slack shows them. The state machine's intents (firing/resolved per
-// tier) become one episode per SLO and severity, whose message is updated in place;
-// people acknowledge and silence it from the buttons; a page may open an incident by
-// itself. Mitigation is the evaluation cycle's (the burn stopped), not a tier reset's.
+// Alert episodes, whatever channel shows them. The state machine's intents (firing/resolved
+// per tier) become one episode per SLO and severity (applied in the evaluation cycle's
+// transaction); people acknowledge and silence it (from Slack's buttons, the HTTP API or a
+// pager); a page may open an incident by itself. Each change is a lifecycle event for the
+// event channels and an effect for the views (Slack updates its message in place).
+// Mitigation is the evaluation cycle's (the burn stopped), not a tier reset's.
 import type { AlertIntent } from '../alerting/state-machine.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { Slo } from '../domain/slo.ts';
-import { IncidentError } from '../incidents/incident-error.ts';
-import type { DeskDeps, IncidentDesk } from '../incidents/incident-desk.ts';
-import { addTimeline, getIncident } from '../incidents/incident-store.ts';
-import { acknowledge, estimateOnset } from '../incidents/lifecycle.ts';
-import type { AlertRecord, AlertSnapshot, Person, SuspectedChange } from '../incidents/types.ts';
+import { formatSpan } from '../lifecycle/incident-figures.ts';
 import type { Queryable } from '../store/repositories/queryable.ts';
-import type { SilenceOption } from './action-ids.ts';
-import { addSilence, getAlert, insertAlert, isSilenced, liftSilencesUntilResolved, markIntentApplied, openAlert, updateAlert } from './alert-store.ts';
-import { humanDuration } from './blocks/format.ts';
+import { emitAlertEvent } from './alert-events.ts';
+import { addSilence, getAlert, insertAlert, isSilenced, liftSilencesUntilResolved, listOpenAlerts, markIntentApplied, openAlert, updateAlert } from './alert-store.ts';
+import type { DeskEffects } from './desk-effects.ts';
+import { IncidentError } from './incident-error.ts';
+import type { DeskDeps, IncidentDesk } from './incident-desk.ts';
+import { addTimeline, getIncident } from './incident-store.ts';
+import { acknowledge, estimateOnset } from './lifecycle.ts';
+import type { AlertRecord, AlertSnapshot, Person, SuspectedChange } from './types.ts';
+
+/** How long a silence set from an episode lasts. */
+export const SILENCE_OPTIONS = ['1h', '4h', 'resolved'] as const;
+export type SilenceOption = (typeof SILENCE_OPTIONS)[number];
 
 /** Other places a suspected change can come from (e.g. new workload revisions, src/actions). */
 export type ChangeSuspects = (slo: Slo | undefined, sloId: string, from: Date, to: Date) => Promise<SuspectedChange[]>;
@@ -30,16 +37,22 @@ const SUSPECT_LEAD_SECONDS = 30 * 60;
 
 export class AlertDesk {
   readonly #d: AlertDeskDeps;
+  #suspects: ChangeSuspects | undefined;
 
   constructor(deps: AlertDeskDeps) {
     this.#d = deps;
+    this.#suspects = deps.suspects;
   }
 
-  /** The alert channel of an SLO: its own, its owner's, or the default. */
+  /** Another source of suspected changes (e.g. new workload revisions, src/actions). */
+  useSuspects(suspects: ChangeSuspects): void {
+    this.#suspects = suspects;
+  }
+
+  /** The alert channel a view shows an SLO in (its own, its owner's, or the default); throws when none. */
   channelFor(slo: Slo | undefined, fallback?: string): string {
-    const c = this.#d.config;
-    const channel = slo?.alerting.channel ?? (slo?.owner ? c.owners[slo.owner]?.channel : undefined) ?? c.defaultChannel ?? fallback;
-    if (!channel) throw new IncidentError('no_slo', `no Slack channel for ${slo?.id ?? 'this alert'}: set alerting.channel, SLACK_OWNER_CHANNELS or SLACK_DEFAULT_CHANNEL`);
+    const channel = this.#d.incidents.alertChannel(slo) ?? fallback;
+    if (!channel) throw new IncidentError('no_slo', `no alert channel for ${slo?.id ?? 'this alert'}: set alerting.channel, SLACK_OWNER_CHANNELS or SLACK_DEFAULT_CHANNEL`);
     return channel;
   }
 
@@ -48,7 +61,17 @@ export class AlertDesk {
    * Returns the alert episode it touched, if any.
    */
   async applyIntent(intent: AlertIntent, laneChannel?: string): Promise<number | null> {
-    return this.#d.incidents.tx(async (q, jobs) => {
+    return this.#d.incidents.tx(async (q, jobs) => this.applyIntentIn(q, jobs, intent, laneChannel));
+  }
+
+  /** The intents of one evaluation cycle, in its transaction (so an episode exists once its cycle is written). */
+  async applyIntentsIn(q: Queryable, intents: readonly AlertIntent[]): Promise<void> {
+    // One effect list per intent, as when each was delivered on its own: a view shows every step.
+    for (const intent of intents) await this.#d.incidents.inTx(q, async (tx, jobs) => this.applyIntentIn(tx, jobs, intent));
+  }
+
+  private async applyIntentIn(q: Queryable, jobs: DeskEffects, intent: AlertIntent, laneChannel?: string): Promise<number | null> {
+    {
       const now = this.#d.clock.now();
       if (!(await markIntentApplied(q, intent.idempotencyKey, now))) return null;
       if ((intent.kind !== 'firing' && intent.kind !== 'resolved') || !intent.severity) return null;
@@ -68,15 +91,17 @@ export class AlertDesk {
           const id = await insertAlert(q, {
             sloId: intent.sloId,
             severity: intent.severity,
-            channel: this.channelFor(slo, laneChannel),
+            // '' when no view shows alerts (a webhook-only service).
+            channel: this.#d.incidents.alertChannel(slo) ?? laneChannel ?? '',
             firedAt: new Date(intent.since),
             budgetAtFiring: intent.evaluation.errorBudgetRemaining,
             snapshot,
           });
           alert = (await getAlert(q, id))!;
+          await emitAlertEvent(q, alert, 'alert.fired', { tier: intent.tierKey, budgetRemaining: intent.evaluation.errorBudgetRemaining, runbook: snapshot.runbook ?? null }, this.#d.eventChannels, now);
         }
         const silenced = await isSilenced(q, intent.sloId, now);
-        if (!silenced || existing) jobs.add({ kind: 'slack.alert.sync', alertId: alert.id }, alert.channel);
+        if (!silenced || existing) jobs.add({ kind: 'alert.changed', alertId: alert.id, channel: alert.channel });
         if (intent.severity === 'page' && this.#d.config.autoOpenIncidentOnPage && !silenced && alert.incidentId === null) {
           await this.#d.incidents.openFromAlertIn(q, jobs, alert.id, null);
         }
@@ -96,31 +121,52 @@ export class AlertDesk {
         at,
         `tier:${intent.idempotencyKey}`,
       );
-      if (!stillFiring) await liftSilencesUntilResolved(q, intent.sloId, at);
-      jobs.add({ kind: 'slack.alert.sync', alertId: existing.id }, existing.channel);
+      if (!stillFiring) {
+        await liftSilencesUntilResolved(q, intent.sloId, at);
+        await emitAlertEvent(q, { ...alert, state: 'resolved', resolvedAt: at }, 'alert.resolved', { resolvedAt: at.toISOString() }, this.#d.eventChannels, now);
+      }
+      jobs.add({ kind: 'alert.changed', alertId: existing.id, channel: existing.channel });
       return existing.id;
-    });
+    }
   }
 
   async acknowledge(alertId: number, person: Person): Promise<AlertRecord> {
-    return this.#d.incidents.tx(async (q, jobs) => {
-      const now = this.#d.clock.now();
-      const alert = await this.lockOpen(q, alertId);
-      if (alert.acknowledgedBy) throw new IncidentError('invalid_transition', `Already acknowledged by ${alert.acknowledgedBy.name}.`);
-      await updateAlert(q, alert.id, { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person });
-      jobs.add({ kind: 'slack.alert.sync', alertId }, alert.channel);
-      await this.#d.onAcknowledged?.(q, alert, person, now);
-      if (alert.incidentId !== null) {
-        const incident = await getIncident(q, alert.incidentId, true);
-        if (incident) await this.#d.incidents.applyIn(q, jobs, incident, acknowledge(incident, person, now));
-      }
-      return { ...alert, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person };
-    });
+    return this.#d.incidents.tx(async (q, jobs) => this.acknowledgeIn(q, jobs, alertId, person));
+  }
+
+  /** Acknowledges in the caller's transaction (an idempotent API write). */
+  async acknowledgeInTx(q: Queryable, alertId: number, person: Person): Promise<AlertRecord> {
+    return this.#d.incidents.inTx(q, async (tx, jobs) => this.acknowledgeIn(tx, jobs, alertId, person));
+  }
+
+  private async acknowledgeIn(q: Queryable, jobs: DeskEffects, alertId: number, person: Person): Promise<AlertRecord> {
+    const now = this.#d.clock.now();
+    const alert = await this.lockOpen(q, alertId);
+    if (alert.acknowledgedBy) throw new IncidentError('invalid_transition', `Already acknowledged by ${alert.acknowledgedBy.name}.`);
+    await updateAlert(q, alert.id, { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person });
+    const acknowledged: AlertRecord = { ...alert, state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: person };
+    jobs.add({ kind: 'alert.changed', alertId, channel: alert.channel });
+    await this.#d.onAcknowledged?.(q, alert, person, now);
+    await emitAlertEvent(q, acknowledged, 'alert.acknowledged', { acknowledgedBy: person.name }, this.#d.eventChannels, now);
+    if (alert.incidentId !== null) {
+      const incident = await getIncident(q, alert.incidentId, true);
+      if (incident) await this.#d.incidents.applyIn(q, jobs, incident, acknowledge(incident, person, now));
+    }
+    return acknowledged;
   }
 
   /** The open alert episode of an SLO and severity, if any (an acknowledgement made in a pager names these). */
   async openEpisode(sloId: string, severity: 'page' | 'ticket'): Promise<AlertRecord | undefined> {
     return this.#d.incidents.tx(async (q) => openAlert(q, sloId, severity));
+  }
+
+  /** The open episodes (of one SLO), oldest first. */
+  async openEpisodes(sloId?: string): Promise<AlertRecord[]> {
+    return listOpenAlerts(this.#d.db, sloId);
+  }
+
+  async get(alertId: number): Promise<AlertRecord | undefined> {
+    return getAlert(this.#d.db, alertId);
   }
 
   async silence(alertId: number, person: Person, option: SilenceOption): Promise<Date | null> {
@@ -130,11 +176,12 @@ export class AlertDesk {
       const seconds = option === '1h' ? 3600 : option === '4h' ? 14_400 : null;
       const until = seconds === null ? null : new Date(now.getTime() + seconds * 1000);
       await addSilence(q, { sloId: alert.sloId, alertId, at: now, by: person, until });
-      jobs.add({ kind: 'slack.alert.sync', alertId }, alert.channel);
+      jobs.add({ kind: 'alert.changed', alertId, channel: alert.channel });
+      await emitAlertEvent(q, alert, 'alert.silenced', { silencedBy: person.name, until: until?.toISOString() ?? null, untilResolved: until === null }, this.#d.eventChannels, now, String(now.getTime()));
       if (alert.incidentId !== null) {
-        const text = `${person.name} silenced ${alert.sloId} ${until ? `for ${humanDuration(seconds)}` : 'until the alert resolves'}`;
+        const text = `${person.name} silenced ${alert.sloId} ${until ? `for ${formatSpan(seconds) ?? 'n/a'}` : 'until the alert resolves'}`;
         if (await addTimeline(q, alert.incidentId, { at: now, kind: 'click', actor: person, text })) {
-          jobs.add({ kind: 'slack.incident.sync', incidentId: alert.incidentId });
+          jobs.add({ kind: 'incident.changed', incidentId: alert.incidentId });
         }
       }
       return until;
@@ -212,7 +259,7 @@ export class AlertDesk {
       [from, firedAt, service],
     );
     const candidates: SuspectedChange[] = rows.map((r) => ({ ...r }));
-    if (this.#d.suspects) candidates.push(...(await this.#d.suspects(slo, intent.sloId, from, firedAt)));
+    if (this.#suspects) candidates.push(...(await this.#suspects(slo, intent.sloId, from, firedAt)));
     candidates.sort((a, b) => b.at.getTime() - a.at.getTime());
     return candidates[0] ?? null;
   }
