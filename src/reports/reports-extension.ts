@@ -2,7 +2,6 @@
 // an hourly catch-up when the scheduled time passed while this replica was down or not
 // the leader), and, when Slack is configured, the outbox notifier that posts the reports.
 import path from 'node:path';
-import { WebClient } from '@slack/web-api';
 import type { ServiceContext } from '../app/start-service.ts';
 import { hasReportRun } from './data/report-runs.ts';
 import { lastCompleteWeek } from './iso-week.ts';
@@ -11,11 +10,13 @@ import { firedBetween, type ReportSchedule, scheduleWeeklyReport } from './repor
 import { slackReportNotifier } from './slack-report.ts';
 import { runWeeklyReport } from './weekly-job.ts';
 
-export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule = ctx.config.report): void {
+export async function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule = ctx.config.report): Promise<void> {
   if (!schedule.enabled) return;
   const slack = ctx.config.slack;
   if (slack) {
-    // The outbox retries (with Retry-After); the client must not retry on its own.
+    // The outbox retries (with Retry-After); the client must not retry on its own. The SDK is
+    // loaded only when Slack is configured (test/e2e/no-heavy-sdks.test.ts).
+    const { WebClient } = await import('@slack/web-api');
     const client = new WebClient(slack.botToken, {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       retryConfig: { retries: 0 },
@@ -55,4 +56,4 @@ export function setupWeeklyReports(ctx: ServiceContext, schedule: ReportSchedule
 }
 
 /** The service extension (src/app/extensions.ts). */
-export const reportsExtension = (ctx: ServiceContext): void => setupWeeklyReports(ctx);
+export const reportsExtension = (ctx: ServiceContext): Promise<void> => setupWeeklyReports(ctx);

@@ -4,7 +4,8 @@
 // the channel "slack-report:<channel>", so a refused post is retried and a week is
 // queued once per team (idempotency key report:<week>:<team>).
 import type { KnownBlock } from '@slack/types';
-import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
+import type { WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
+import { ErrorCode } from '../slack/slack-error-codes.ts';
 import { NotifyError } from '../notify/notify-error.ts';
 import type { Notification, Notifier } from '../notify/notifier.ts';
 import { enqueue } from '../store/repositories/outbox.ts';
