@@ -1,7 +1,28 @@
 // The Kubernetes API clients an action needs, built from one KubeConfig, and the translation of
 // the API server's errors (ApiException + Status body) into ActionErrors a person can act on.
-import { ApiException, AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+// The client library costs about 60 MB and a second to load, and a service without remediation
+// (no BURNWATCH_ACTIONS_CONFIG) never calls it: it is loaded on first use, not at start-up
+// (test/e2e/no-heavy-sdks.test.ts). Synchronously, through require(esm) (Node >= 22.12), so the
+// callers keep their synchronous API; the module is the same instance `import` gives.
+import { createRequire } from 'node:module';
+import type * as K8s from '@kubernetes/client-node';
+import type { ApiException, AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { ActionError } from './action-error.ts';
+
+export type { KubeConfig };
+
+let loaded: typeof K8s | undefined;
+
+/** The Kubernetes client library, loaded the first time something needs it. */
+export function kubernetes(): typeof K8s {
+  loaded ??= createRequire(import.meta.url)('@kubernetes/client-node') as typeof K8s;
+  return loaded;
+}
+
+/** An ApiException of the loaded client; none can exist before it is loaded. */
+function isApiException(e: unknown): e is ApiException<unknown> {
+  return loaded !== undefined && e instanceof loaded.ApiException;
+}
 
 export interface KubeClients {
   apps: AppsV1Api;
@@ -11,6 +32,7 @@ export interface KubeClients {
 }
 
 export function kubeClients(kc: KubeConfig): KubeClients {
+  const { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi } = kubernetes();
   return {
     apps: kc.makeApiClient(AppsV1Api),
     batch: kc.makeApiClient(BatchV1Api),
@@ -21,7 +43,7 @@ export function kubeClients(kc: KubeConfig): KubeClients {
 
 /** KUBECONFIG (or ~/.kube/config), else the in-cluster service account, like kubectl. */
 export function loadKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new (kubernetes().KubeConfig)();
   kc.loadFromDefault();
   return kc;
 }
@@ -37,13 +59,13 @@ function statusMessage(e: ApiException<unknown>): string {
 }
 
 export function statusCode(e: unknown): number | undefined {
-  return e instanceof ApiException ? e.code : undefined;
+  return isApiException(e) ? e.code : undefined;
 }
 
 /** `what` says which call failed, e.g. "patch deployment ml/ranker". */
 export function toActionError(e: unknown, what: string): ActionError {
   if (e instanceof ActionError) return e;
-  if (!(e instanceof ApiException)) {
+  if (!isApiException(e)) {
     return new ActionError('api_unavailable', `${what}: cannot reach the Kubernetes API: ${(e as Error).message}`, {
       cause: e,
       retryable: true,

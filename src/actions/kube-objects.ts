@@ -2,9 +2,8 @@
 // uses the same URLs as the typed clients (/apis/apps/v1/namespaces/ns/deployments/x). The pod
 // template that a rollback copies and tests against is then exactly what the API server stores,
 // with no round trip through the typed models (which turn timestamps into Dates and back).
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeClients } from './kube-clients.ts';
-import { toActionError } from './kube-clients.ts';
+import { kubernetes, toActionError } from './kube-clients.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON
 export type KObject = Record<string, any>;
@@ -55,6 +54,7 @@ export async function patchObject(
   body: unknown,
   opts: { type: PatchType; dryRun: boolean; status?: boolean },
 ): Promise<KObject> {
+  const { PatchStrategy, setHeaderOptions } = kubernetes();
   const header = setHeaderOptions('Content-Type', opts.type === 'json' ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch);
   const params = { ...route(gvr, namespace), name, body, dryRun: opts.dryRun ? 'All' : undefined, fieldManager: 'burnwatch' };
   try {

@@ -1,7 +1,6 @@
 // Picks the leader election the configuration asks for. The Kubernetes client is loaded only for
 // a Lease: it alone costs about 60 MB and seconds of start-up, which a single embedded replica
 // (and the PostgreSQL advisory lock) never need.
-import fs from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
@@ -9,8 +8,6 @@ import type { Config } from '../service/config.ts';
 import { AdvisoryLockElector } from '../service/leader/advisory-lock-elector.ts';
 import { type LeaderElector, soleLeader } from '../service/leader/leader-elector.ts';
 import { PostgresLeaseElector } from '../service/leader/postgres-lease-elector.ts';
-
-const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 export async function createElector(config: Config, clock: Clock, logger: Logger, kubeConfig?: KubeConfig): Promise<LeaderElector> {
   const l = config.leader;
@@ -27,22 +24,7 @@ export async function createElector(config: Config, clock: Clock, logger: Logger
   if (l.mode === 'advisory') {
     return new AdvisoryLockElector({ databaseUrl: config.databaseUrl!, identity: l.identity, logger, retryPeriodSeconds: l.retryPeriodSeconds });
   }
-  const [{ CoordinationV1Api, KubeConfig }, { LeaseElector }] = await Promise.all([
-    import('@kubernetes/client-node'),
-    import('../service/leader/lease-elector.ts'),
-  ]);
-  const kc = kubeConfig ?? new KubeConfig();
-  if (!kubeConfig) kc.loadFromDefault();
-  const namespace =
-    l.leaseNamespace ?? (fs.existsSync(SA_NAMESPACE) ? fs.readFileSync(SA_NAMESPACE, 'utf8').trim() : kc.getContextObject(kc.getCurrentContext())?.namespace) ?? 'default';
-  return new LeaseElector({
-    api: kc.makeApiClient(CoordinationV1Api),
-    namespace,
-    name: l.leaseName,
-    identity: l.identity,
-    clock,
-    logger,
-    leaseDurationSeconds: l.leaseDurationSeconds,
-    retryPeriodSeconds: l.retryPeriodSeconds,
-  });
+  // Loaded only here: see src/service/leader/kubernetes-lease.ts.
+  const { kubernetesLeaseElector } = await import('../service/leader/kubernetes-lease.ts');
+  return kubernetesLeaseElector(l, clock, logger, kubeConfig);
 }

@@ -3,8 +3,8 @@
 // notifiers, HTTP, scheduler, leader election and telemetry.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { KubeConfig } from '../actions/kube-clients.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
 import type { Slo } from '../domain/slo.ts';

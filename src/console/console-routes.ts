@@ -19,7 +19,6 @@ import { latestEvaluations } from '../store/repositories/evaluations.ts';
 import { type Access, safeNext } from './access.ts';
 import { incidentPage, incidentRows } from './incident-model.ts';
 import { incidentDetail, incidentsOfSlo, recentIncidents } from './incident-reads.ts';
-import { renderMarkdown } from './markdown.ts';
 import { buildOverview, type OverviewFilters } from './overview-model.ts';
 import { runbookHref } from '../spec/runbooks.ts';
 import { pickRange, sloPage } from './slo-model.ts';
@@ -54,6 +53,9 @@ export const CSP = [
 ].join('; ');
 
 const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
+// marked + sanitize-html (with postcss and htmlparser2: about 80 modules, 9 MB) only for the pages
+// that render Markdown, on their first request, not at every start.
+const markdown = () => import('./markdown.ts');
 const UPLOT_DIST = path.dirname(createRequire(import.meta.url).resolve('uplot'));
 
 function securityHeaders(_req: Request, res: Response, next: () => void): void {
@@ -205,6 +207,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       (a) => (i.alertId !== null && a.context.alertId === i.alertId) || (typeof a.context.sloId === 'string' && i.sloIds.includes(a.context.sloId)),
     );
     const latest = new Map((await latestEvaluations(deps.db)).map((e) => [e.sloId, e]));
+    const { renderMarkdown } = await markdown();
     const model = incidentPage(detail, actions, deps.slos(), latest, now, renderMarkdown);
     send(req, res, 'incident', model, { title: `#${i.id} ${i.title}`, nav: 'incidents' });
   });
@@ -229,6 +232,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       return;
     }
     const heading = /^#\s+(.+)$/m.exec(text)?.[1] ?? rel;
+    const { renderMarkdown } = await markdown();
     send(req, res, 'runbook', { file: `${path.basename(root)}/${rel}`, html: renderMarkdown(text) }, { title: heading });
   });
 

@@ -1,6 +1,6 @@
 // Web API failures in the outbox's language: whether a retry may help, after how long, and
 // whether Slack surely did not act on the call (it answered, and the answer was no).
-import { ErrorCode } from '@slack/web-api';
+import { ErrorCode } from './slack-error-codes.ts';
 import { NotifyError } from '../notify/notify-error.ts';
 
 /** ok:false errors that a later try can fix. */

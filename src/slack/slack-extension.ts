@@ -13,7 +13,6 @@ import { loadPostmortemTemplate } from '../incidents/postmortem.ts';
 import { slackDeskView } from './slack-desk-view.ts';
 import type { SlackExtension } from './slack-app.ts';
 import { loadSlackBotConfig } from './slack-config.ts';
-import { outboxWebClient, SlackNotifier } from './slack-notifier.ts';
 import { verifyBotToken } from './verify-token.ts';
 import { redactingFetch } from '../secrets/redact.ts';
 import { resolveInsideRoot } from '../spec/file-reference.ts';
@@ -43,6 +42,8 @@ export function slackServiceExtension(options: SlackServiceOptions = {}, onReady
       ctx.logger.info('Slack bot off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on');
       return;
     }
+    // The Web API client (about 10 MB) is loaded only by a service that runs the bot.
+    const { outboxWebClient, SlackNotifier } = await import('./slack-notifier.ts');
     const env = options.env ?? process.env;
     const botConfig = { ...loadSlackBotConfig(env), ...(slack.defaultChannel ? { defaultChannel: slack.defaultChannel } : {}) };
     const logger = ctx.logger.child({ component: 'slack' });
