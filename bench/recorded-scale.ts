@@ -24,7 +24,7 @@ export interface RecordedRow {
   load: string;
 }
 
-async function blocksFor(n: number): Promise<string> {
+export async function recordedBlocksFor(n: number): Promise<string> {
   const dir = path.join(here, '.cache', `recorded-${n}-v1`);
   const blocks = path.join(dir, 'blocks');
   if (await stat(path.join(blocks, 'complete')).then(() => true, () => false)) return blocks;
@@ -43,7 +43,7 @@ async function blocksFor(n: number): Promise<string> {
 export async function benchRecorded(sizes: number[]): Promise<RecordedRow[]> {
   const rows: RecordedRow[] = [];
   for (const n of sizes) {
-    const prom = await startPrometheusOn(await blocksFor(n));
+    const prom = await startPrometheusOn(await recordedBlocksFor(n));
     try {
       const script = path.join(here, 'recorded-cycle.ts');
       const args = (mode: string) => ['--mode', mode, '--n', String(n), '--url', prom.url];
