@@ -180,9 +180,18 @@ describe('PrometheusClient.scan and the recorded source over HTTP', () => {
     s.closeAllConnections();
     await new Promise((resolve) => s.close(resolve));
   });
-  async function serve(status: number, body: string): Promise<string> {
+  const queries: string[] = [];
+  async function serve(status: number, answer: string | ((query: string) => string)): Promise<string> {
+    queries.length = 0;
     server = http.createServer((req, res) => {
-      req.resume().on('end', () => {
+      let form = '';
+      req.on('data', (c) => {
+        form += c;
+      });
+      req.on('end', () => {
+        const query = new URLSearchParams(form).get('query') ?? '';
+        queries.push(query);
+        const body = typeof answer === 'string' ? answer : answer(query);
         // Written in small pieces, as a large answer arrives.
         res.writeHead(status, { 'content-type': 'application/json' });
         for (let i = 0; i < body.length; i += 13) res.write(body.slice(i, i + 13));
@@ -214,26 +223,33 @@ describe('PrometheusClient.scan and the recorded source over HTTP', () => {
     await expect(client(url).scan('x', undefined, { labels: [] })).resolves.toEqual({ warnings: ['w1'] });
   });
 
-  it('the recorded source reads either label set, and an SLO without its series is unknown, never ok', async () => {
-    const a = makeSlo({ id: 'checkout/availability' });
-    const b = makeSlo({ id: 'search/latency' });
-    const c = makeSlo({ id: 'cart/errors' });
+  const ratioSlo = (id: string) => makeSlo({ id, indicator: { kind: 'ratio', bad: { source: 'prom', language: 'promql', text: 'x' }, total: { source: 'prom', language: 'promql', text: 'y' } } });
+
+  it('the recorded source reads either label set; an SLO without its series is unknown, never ok; its age is asked of it alone', async () => {
+    const [a, b, c, d] = ['checkout/availability', 'search/latency', 'cart/errors', 'pay/errors'].map(ratioSlo);
     const windows = [300];
-    const url = await serve(
-      200,
-      vector([
-        { metric: { slo_id: 'checkout/availability', burnwatch_part: 'ratio' }, value: [1, '0.01'] },
-        { metric: { sloth_id: 'search-latency', burnwatch_part: 'ratio' }, value: [1, 'NaN'] },
-        { metric: { burnwatch_part: 'ratio' }, value: [1, '0.5'] },
-      ]),
+    const url = await serve(200, (query) =>
+      query.includes('timestamp(')
+        ? vector([{ metric: { slo_id: 'pay/errors', burnwatch_part: 'age' }, value: [1, '420'] }])
+        : vector([
+            { metric: { slo_id: 'checkout/availability', burnwatch_part: 'ratio' }, value: [1, '0.01'] },
+            { metric: { sloth_id: 'search-latency', burnwatch_part: 'ratio' }, value: [1, 'NaN'] },
+            { metric: { burnwatch_part: 'ratio' }, value: [1, '0.5'] },
+          ]),
     );
     const source = new RecordedPrometheusSource({ name: 'prom', url, timeoutSeconds: 5, retries: 0 });
     const at = new Date('2026-11-20T00:00:00Z');
-    const [ra, rb, rc] = await source.readMany([a, b, c].map((slo) => ({ slo, windows, at, parts: ['good', 'total'] })));
+    const [ra, rb, rc, rd] = await source.readMany([a!, b!, c!, d!].map((slo) => ({ slo, windows, at, parts: ['good', 'total'] as const })));
     expect(ra).toEqual(new Map([[300, { bad: 0.01, total: 1, good: 0.99 }]]));
     // NaN is 0/0: no events in the window, no budget spent.
     expect(rb).toEqual(new Map([[300, { bad: 0, total: 0, good: 0 }]]));
     expect(rc).toBeInstanceOf(SourceError);
     expect((rc as SourceError).message).toContain('no recorded series slo:sli_error:ratio_rate5m for cart/errors');
+    expect((rd as SourceError).message).toMatch(/slo:sli_error:ratio_rate5m is stale: last written 7m ago/);
+    // One query for every SLO, then the age of the two without a fresh ratio, named.
+    expect(queries).toHaveLength(2);
+    expect(queries[0]).toContain('last_over_time(slo:sli_error:ratio_rate5m[120s])');
+    expect(queries[1]).toContain('slo_id=~"cart/errors|pay/errors"');
+    expect(queries[1]).toContain('sloth_id=~"cart-errors|pay-errors"');
   });
 });

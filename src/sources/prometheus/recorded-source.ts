@@ -10,7 +10,7 @@ import type { SliReading, SliRequest, SliSource } from '../sli-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { ScanHandlers } from './answer-scanner.ts';
 import { PrometheusClient, type PrometheusClientOptions } from './prometheus-client.ts';
-import { recordedWindowQuery } from './recorded-queries.ts';
+import { recordedAgeQuery, recordedWindowQuery } from './recorded-queries.ts';
 import { PART_LABEL } from './sli-queries.ts';
 
 /** The labels a recorded answer is read by: either id label set, and the part. */
@@ -133,6 +133,12 @@ export class RecordedPrometheusSource implements SliSource {
         };
         try {
           await this.client.scan(query, at, handlers, signal);
+          // Without a fresh ratio: how old is their record, if there is one?
+          const without = who.filter((i) => !(seen[i]! & 1));
+          if (without.length > 0) {
+            const ids = { burnwatch: without.map((i) => idLabelValue(requests[i]!.slo, 'burnwatch')), sloth: without.map((i) => idLabelValue(requests[i]!.slo, 'sloth')) };
+            await this.client.scan(recordedAgeQuery(window, ids), at, handlers, signal);
+          }
         } catch (error) {
           const e = error instanceof SourceError ? error : new SourceError('unreachable', String(error), { source: this.name, query, retryable: true });
           for (const i of who) fail(i, window, e);
@@ -142,12 +148,8 @@ export class RecordedPrometheusSource implements SliSource {
           const slo = requests[i]!.slo;
           const record = errorRatioRecord(window);
           if (!(seen[i]! & 1)) {
-            fail(i, window, this.#missing(slo, record, window));
-            continue;
-          }
-          // Only stale records come back with an age (recorded-queries.ts).
-          if (!Number.isNaN(age[i]!)) {
-            fail(i, window, this.#stale(slo, record, age[i]!));
+            // No fresh ratio: stale if its record has an age, else never written (or gone).
+            fail(i, window, Number.isNaN(age[i]!) ? this.#missing(slo, record, window) : this.#stale(slo, record, age[i]!));
             continue;
           }
           const wantsEvents = needsEvents(slo, window);
