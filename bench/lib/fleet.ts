@@ -34,6 +34,8 @@ const burning = (i: number) => i % 100 === 7;
  */
 export interface FleetOptions {
   heterogeneous?: boolean;
+  /** Unix seconds of the data's last sample (default FLEET_END); the rule-evaluation bench writes data ending now. */
+  end?: number;
 }
 
 /** The metric names and selector of SLO i (heterogeneous: its own). */
@@ -113,8 +115,9 @@ export async function writeFleetOpenMetrics(n: number, file: string, opts: Fleet
       buffer = '';
     }
   };
-  const times = sampleTimes();
-  const burnFrom = FLEET_END - 40 * 60;
+  const end = opts.end ?? FLEET_END;
+  const times = sampleTimes(end);
+  const burnFrom = end - 40 * 60;
   const rate = 50; // requests per second per SLO
   const errorShare = (i: number, t: number) => (burning(i) && t >= burnFrom ? 0.2 : 0.0002);
   // Closed form: the count at t of a constant rate with a step at burnFrom.
@@ -157,7 +160,7 @@ export async function writeFleetOpenMetrics(n: number, file: string, opts: Fleet
     family(m.model, 'gauge', i === 2);
     for (const t of times) {
       // Deployed every hour; a burning model stopped updating 3 h ago.
-      const last = burning(i) ? Math.min(t, FLEET_END - 3 * 3600) : t - (t % 3600);
+      const last = burning(i) ? Math.min(t, end - 3 * 3600) : t - (t % 3600);
       await emit(`${m.model}{${m.sel}} ${last} ${t}\n`);
     }
   }

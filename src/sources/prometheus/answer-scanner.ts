@@ -141,7 +141,7 @@ export class AnswerScanner {
           this.#expectKey[depth] = false;
         } else if (this.#wantsText(depth)) {
           const raw = buf.slice(start + 1, endQuote);
-          this.#scalar(depth, raw.includes('\\') ? unescape(buf.slice(start, pos)) : raw);
+          this.#scalar(depth, raw.includes('\\') ? unescapeJson(buf.slice(start, pos)) : raw);
         }
       } else {
         let end = pos;
@@ -170,7 +170,7 @@ export class AnswerScanner {
     }
     const raw = buf.slice(from, to);
     if (!raw.includes('\\')) return OTHER_KEY;
-    const text = unescape(`"${raw}"`);
+    const text = unescapeJson(`"${raw}"`);
     return this.#keyNames.find((name) => name === text) ?? OTHER_KEY;
   }
 
@@ -295,7 +295,7 @@ function stringEnd(buf: string, from: number): number {
   return -1;
 }
 
-function unescape(quoted: string): string {
+function unescapeJson(quoted: string): string {
   try {
     return JSON.parse(quoted) as string;
   } catch {
