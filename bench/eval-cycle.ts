@@ -12,13 +12,13 @@ import { combinedQuery } from '../src/sources/prometheus/sli-queries.ts';
 import { FLEET_END, fleetSlos } from './lib/fleet.ts';
 
 const { values } = parseArgs({
-  options: { mode: { type: 'string' }, n: { type: 'string' }, url: { type: 'string' }, concurrency: { type: 'string', default: '8' } },
+  options: { mode: { type: 'string' }, n: { type: 'string' }, url: { type: 'string' }, concurrency: { type: 'string', default: '8' }, hetero: { type: 'boolean', default: false }, at: { type: 'string' } },
 });
 const n = Number(values.n);
 const url = values.url!;
 const concurrency = Number(values.concurrency);
-const at = new Date(FLEET_END * 1000);
-const slos = fleetSlos(n);
+const at = new Date((values.at ? Number(values.at) : FLEET_END) * 1000);
+const slos = fleetSlos(n, { heterogeneous: values.hetero! });
 
 const started = performance.now();
 let summary: Record<string, number> = {};

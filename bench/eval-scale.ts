@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { startPrometheusOn } from '../test/fixtures/prometheus/index.ts';
-import { writeFleetOpenMetrics, writeFleetYaml } from './lib/fleet.ts';
+import { type FleetOptions, writeFleetOpenMetrics, writeFleetYaml } from './lib/fleet.ts';
 import { cpuSeconds, median, runChild } from './lib/proc.ts';
 import { shippedNodeFlags } from './lib/shipped-node-flags.ts';
 
@@ -46,15 +46,15 @@ async function queriesServed(url: string): Promise<number> {
   return Number(line?.split(' ')[1] ?? Number.NaN);
 }
 
-export async function buildFleetBlocks(max: number): Promise<string> {
-  const dir = path.join(here, '.cache', `fleet-${max}-v1`);
+export async function buildFleetBlocks(max: number, opts: FleetOptions = {}): Promise<string> {
+  const dir = path.join(here, '.cache', `fleet-${opts.heterogeneous ? 'hetero-' : ''}${max}-v1`);
   const blocks = path.join(dir, 'blocks');
   if (await stat(path.join(blocks, 'complete')).then(() => true, () => false)) return blocks;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'fleet.om');
   const t0 = performance.now();
-  const samples = await writeFleetOpenMetrics(max, file);
+  const samples = await writeFleetOpenMetrics(max, file, opts);
   const t1 = performance.now();
   await promisify(execFile)('promtool', ['tsdb', 'create-blocks-from', '--max-block-duration=1000h', 'openmetrics', file, blocks], { maxBuffer: 64 << 20 });
   const t2 = performance.now();
@@ -65,14 +65,15 @@ export async function buildFleetBlocks(max: number): Promise<string> {
   return blocks;
 }
 
-export async function benchEvalScale(sizes: number[], concurrency = 8, repeats = 3, perSloUpTo = 1000): Promise<ScaleRow[]> {
-  const blocks = await buildFleetBlocks(Math.max(...sizes));
+export async function benchEvalScale(sizes: number[], concurrency = 8, repeats = 3, perSloUpTo = 1000, fleet: FleetOptions = {}): Promise<ScaleRow[]> {
+  const blocks = await buildFleetBlocks(Math.max(...sizes), fleet);
   const prom = await startPrometheusOn(blocks);
   const rows: ScaleRow[] = [];
   try {
     const cycle = path.join(here, 'eval-cycle.ts');
     const check = path.join(here, 'check-cycle.ts');
-    const common = ['--url', prom.url, '--concurrency', String(concurrency)];
+    // A heterogeneous fleet's queries cannot be merged: its floor is already one query per SLO and window.
+    const common = ['--url', prom.url, '--concurrency', String(concurrency), ...(fleet.heterogeneous ? ['--hetero'] : [])];
     const shipped = shippedNodeFlags();
     for (const n of sizes) {
       const runs = n >= 10_000 ? 1 : repeats;
@@ -84,7 +85,7 @@ export async function benchEvalScale(sizes: number[], concurrency = 8, repeats =
       // The per-SLO floor is what a tool without query sharing pays; too slow to repeat at 10 000.
       let perSlo: CycleResult | undefined;
       let perSloCpu: number | null = null;
-      if (n <= perSloUpTo) {
+      if (n <= perSloUpTo && !fleet.heterogeneous) {
         const cpu = await cpuSeconds(prom.pid!);
         perSlo = await runChild<CycleResult>(cycle, ['--mode', 'floor-per-slo', '--n', String(n), ...common]);
         perSloCpu = (await cpuSeconds(prom.pid!)) - cpu;
@@ -102,10 +103,14 @@ export async function benchEvalScale(sizes: number[], concurrency = 8, repeats =
       }
       // Memory only: the same cycle with Node's defaults, and the real command line from YAML.
       const defaults = await runChild<CycleResult>(cycle, ['--mode', 'burnwatch', '--n', String(n), ...common]);
-      const sloDir = path.join(here, '.cache', `fleet-yaml-${n}`);
-      await writeFleetYaml(n, sloDir, prom.url);
-      const checked = await runChild<CycleResult>(check, ['--slos', sloDir], shipped);
-      if (checked.code !== 0) throw new Error(`burnwatch check over ${n} SLOs exited ${checked.code}`);
+      // `burnwatch check` from YAML: the uniform fleet only (its files are written for it).
+      let checked: CycleResult = { wallMs: Number.NaN, maxRssMb: Number.NaN };
+      if (!fleet.heterogeneous) {
+        const sloDir = path.join(here, '.cache', `fleet-yaml-${n}`);
+        await writeFleetYaml(n, sloDir, prom.url);
+        checked = await runChild<CycleResult>(check, ['--slos', sloDir], shipped);
+        if (checked.code !== 0) throw new Error(`burnwatch check over ${n} SLOs exited ${checked.code}`);
+      }
       const b = median(bw.map((x) => x.wallMs)) / 1000;
       const f = median(floor.map((x) => x.wallMs)) / 1000;
       const last = bw.at(-1)!;
@@ -142,13 +147,13 @@ export function scaleTable(rows: ScaleRow[]): string {
     (r) =>
       `| ${r.slos.toLocaleString('en')} | ${r.queries.toLocaleString('en')} | ${r.burnwatchSeconds.toFixed(2)} s | ${r.floorSeconds.toFixed(2)} s | ${r.overhead.toFixed(2)}× | ${r.promCpuBurnwatch.toFixed(1)} s / ${r.promCpuFloor.toFixed(1)} s | ${
         r.perSloSeconds === null ? 'not run' : `${r.perSloQueries.toLocaleString('en')}, ${r.perSloSeconds.toFixed(2)} s, ${r.promCpuPerSlo!.toFixed(1)} s`
-      } | ${r.rssMb.toFixed(0)} MB / ${r.rssDefaultMb.toFixed(0)} MB | ${r.checkSeconds.toFixed(2)} s, ${r.checkRssMb.toFixed(0)} MB | ${r.statuses} |`,
+      } | ${r.rssMb.toFixed(0)} MB / ${r.rssDefaultMb.toFixed(0)} MB | ${Number.isNaN(r.checkSeconds) ? 'not run' : `${r.checkSeconds.toFixed(2)} s, ${r.checkRssMb.toFixed(0)} MB`} | ${r.statuses} |`,
   );
   return [head, ...body].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000,10000' } } });
-  const rows = await benchEvalScale(values.sizes!.split(',').map(Number));
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000,10000' }, hetero: { type: 'boolean', default: false }, repeats: { type: 'string', default: '3' } } });
+  const rows = await benchEvalScale(values.sizes!.split(',').map(Number), 8, Number(values.repeats), 1000, { heterogeneous: values.hetero! });
   console.log(scaleTable(rows));
 }

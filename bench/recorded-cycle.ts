@@ -1,6 +1,8 @@
 // One recorded-mode cycle of the synthetic fleet, in a process of its own:
 //   --mode burnwatch  evaluateAll over RecordedPrometheusSource (one query per window for all SLOs)
 //   --mode floor      the same queries, POSTed by a bare fetch loop that parses the JSON answers
+//   --mode download   the same queries, the bare loop only downloading the answers (no parse):
+//                     the honest lower bound, Prometheus's time plus the transfer
 // Prints one JSON line (wall, peak RSS, queries, statuses).
 import { parseArgs } from 'node:util';
 import { windowsOf } from '../src/evaluator/compute-evaluation.ts';
@@ -19,7 +21,8 @@ const slos = fleetSlos(n);
 const started = performance.now();
 let queries = 0;
 let summary: Record<string, number> = {};
-if (values.mode === 'floor') {
+if (values.mode === 'floor' || values.mode === 'download') {
+  const parse = values.mode === 'floor';
   const windows = [...new Set(slos.flatMap((s) => windowsOf(s)))];
   const texts = windows.map((w) => recordedWindowQuery(w, slos.some((s) => needsEvents(s, w)), 120));
   let next = 0;
@@ -29,7 +32,8 @@ if (values.mode === 'floor') {
         const body = new URLSearchParams({ query: texts[next++]!, time: String(at.getTime() / 1000) });
         queries++;
         const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body });
-        await res.json();
+        if (parse) await res.json();
+        else for await (const _ of res.body!);
       }
     }),
   );

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startPrometheusOn } from '../test/fixtures/prometheus/index.ts';
-import { runChild } from './lib/proc.ts';
+import { cpuSeconds, runChild } from './lib/proc.ts';
+import { shippedNodeFlags } from './lib/shipped-node-flags.ts';
 import { writeRecordedOpenMetrics } from './lib/recorded-fleet.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,10 +22,16 @@ export interface RecordedRow {
   unknown: number;
   floorWallMs: number;
   floorQueries: number;
+  /** The same queries, only downloaded: Prometheus's time and the transfer, no parse. */
+  downloadWallMs: number;
+  floorMaxRssMb: number;
+  /** CPU seconds Prometheus spent answering burnwatch's cycle and the download-only floor. */
+  promCpu: number;
+  downloadPromCpu: number;
   load: string;
 }
 
-async function blocksFor(n: number): Promise<string> {
+export async function recordedBlocksFor(n: number): Promise<string> {
   const dir = path.join(here, '.cache', `recorded-${n}-v1`);
   const blocks = path.join(dir, 'blocks');
   if (await stat(path.join(blocks, 'complete')).then(() => true, () => false)) return blocks;
@@ -43,16 +50,34 @@ async function blocksFor(n: number): Promise<string> {
 export async function benchRecorded(sizes: number[]): Promise<RecordedRow[]> {
   const rows: RecordedRow[] = [];
   for (const n of sizes) {
-    const prom = await startPrometheusOn(await blocksFor(n));
+    const prom = await startPrometheusOn(await recordedBlocksFor(n));
     try {
       const script = path.join(here, 'recorded-cycle.ts');
       const args = (mode: string) => ['--mode', mode, '--n', String(n), '--url', prom.url];
-      // Warm Prometheus's page cache once, then measure.
-      await runChild(script, args('floor'));
+      // Warm Prometheus's page cache once, then measure; burnwatch with the Node flags it ships with.
+      await runChild(script, args('download'));
       const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
-      const bw = await runChild<Record<string, number>>(script, args('burnwatch'));
+      const cpu0 = await cpuSeconds(prom.pid!);
+      const bw = await runChild<Record<string, number>>(script, args('burnwatch'), shippedNodeFlags());
+      const cpu1 = await cpuSeconds(prom.pid!);
       const floor = await runChild<Record<string, number>>(script, args('floor'));
-      rows.push({ slos: n, wallMs: bw.wallMs!, maxRssMb: bw.maxRssMb!, queries: bw.queries!, unknown: bw.unknown!, floorWallMs: floor.wallMs!, floorQueries: floor.queries!, load });
+      const cpu2 = await cpuSeconds(prom.pid!);
+      const download = await runChild<Record<string, number>>(script, args('download'));
+      const cpu3 = await cpuSeconds(prom.pid!);
+      rows.push({
+        slos: n,
+        wallMs: bw.wallMs!,
+        maxRssMb: bw.maxRssMb!,
+        queries: bw.queries!,
+        unknown: bw.unknown!,
+        floorWallMs: floor.wallMs!,
+        floorQueries: floor.queries!,
+        floorMaxRssMb: floor.maxRssMb!,
+        downloadWallMs: download.wallMs!,
+        promCpu: cpu1 - cpu0,
+        downloadPromCpu: cpu3 - cpu2,
+        load: `${load} → ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      });
     } finally {
       await prom.destroy();
     }
@@ -61,12 +86,13 @@ export async function benchRecorded(sizes: number[]): Promise<RecordedRow[]> {
 }
 
 export function recordedTable(rows: RecordedRow[]): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return [
-    '| recorded mode: SLOs in one cycle | burnwatch wall | peak RSS | queries | unknown | floor wall (same queries, bare client) | load average (1/5/15 min) |',
-    '|---:|---:|---:|---:|---:|---:|---|',
+    '| recorded mode: SLOs in one cycle | burnwatch wall | peak RSS | queries | unknown | floor: same queries, bare client, JSON.parse (wall, peak RSS) | lower bound: same queries, download only | Prometheus CPU: burnwatch / download | load average (1/5/15 min, before → after) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.slos.toLocaleString('en')} | ${(r.wallMs / 1000).toFixed(1)} s | ${r.maxRssMb.toFixed(0)} MB | ${r.queries} | ${r.unknown} | ${(r.floorWallMs / 1000).toFixed(1)} s (${r.floorQueries} queries) | ${r.load} |`,
+        `| ${r.slos.toLocaleString('en')} | ${s(r.wallMs)} | ${r.maxRssMb.toFixed(0)} MB | ${r.queries} | ${r.unknown} | ${s(r.floorWallMs)}, ${r.floorMaxRssMb.toFixed(0)} MB (${r.floorQueries} queries) | ${s(r.downloadWallMs)} | ${r.promCpu.toFixed(1)} s / ${r.downloadPromCpu.toFixed(1)} s | ${r.load} |`,
     ),
   ].join('\n');
 }

@@ -27,10 +27,52 @@ export function sampleTimes(end = FLEET_END): number[] {
 /** One SLO in a hundred burns: 20 % errors (or slow requests, or a stale model) for the last 40 min. */
 const burning = (i: number) => i % 100 === 7;
 
-export function fleetSlos(n: number): Slo[] {
+/**
+ * A heterogeneous fleet: every SLO on metrics of its own (`bench_s<i>_…`) with its own selector
+ * labels, as a real fleet of services is, so no two SLOs' queries are one label apart and query
+ * sharing cannot merge them: one request per SLO and window.
+ */
+export interface FleetOptions {
+  heterogeneous?: boolean;
+  /** Unix seconds of the data's last sample (default FLEET_END); the rule-evaluation bench writes data ending now. */
+  end?: number;
+}
+
+/** The metric names and selector of SLO i (heterogeneous: its own). */
+function namesOf(i: number, opts: FleetOptions) {
+  if (!opts.heterogeneous) {
+    return { requests: 'bench_requests', duration: 'bench_duration_seconds', model: 'bench_model_last_success_timestamp_seconds', sel: `slo="${i}"` };
+  }
+  const p = `bench_s${i}`;
+  return { requests: `${p}_requests`, duration: `${p}_duration_seconds`, model: `${p}_model_last_success_timestamp_seconds`, sel: `job="svc-${i % 50}",route="/r${i}"` };
+}
+
+export function fleetSlos(n: number, opts: FleetOptions = {}): Slo[] {
   return Array.from({ length: n }, (_, i) => {
     const id = `svc-${i % 50}/slo-${i}`;
     const common = { id, objectivePercent: 99.9, window: WINDOW, source: 'prometheus' };
+    const m = namesOf(i, opts);
+    if (opts.heterogeneous) {
+      switch (i % 3) {
+        case 0:
+          return makeSlo({
+            ...common,
+            indicator: {
+              kind: 'ratio',
+              bad: { source: 'prometheus', language: 'promql', text: `sum(increase(${m.requests}_total{${m.sel},code=~"5.."}[$window]))` },
+              total: { source: 'prometheus', language: 'promql', text: `sum(increase(${m.requests}_total{${m.sel}}[$window]))` },
+            },
+          });
+        case 1:
+          return makeSlo({ ...common, indicator: { kind: 'latency', source: 'prometheus', metric: m.duration, selector: m.sel, thresholdSeconds: 0.25 } });
+        default:
+          return makeSlo({
+            ...common,
+            timeslice: '5m',
+            indicator: { kind: 'freshness', query: { source: 'prometheus', language: 'promql', text: `max(${m.model}{${m.sel}})` }, maxAgeSeconds: 7200 },
+          });
+      }
+    }
     switch (i % 3) {
       case 0:
         return makeSlo({
@@ -61,7 +103,7 @@ export function fleetSlos(n: number): Slo[] {
 }
 
 /** Writes the fleet's data as OpenMetrics; returns the number of samples. */
-export async function writeFleetOpenMetrics(n: number, file: string): Promise<number> {
+export async function writeFleetOpenMetrics(n: number, file: string, opts: FleetOptions = {}): Promise<number> {
   const out = createWriteStream(file);
   let buffer = '';
   let samples = 0;
@@ -73,8 +115,9 @@ export async function writeFleetOpenMetrics(n: number, file: string): Promise<nu
       buffer = '';
     }
   };
-  const times = sampleTimes();
-  const burnFrom = FLEET_END - 40 * 60;
+  const end = opts.end ?? FLEET_END;
+  const times = sampleTimes(end);
+  const burnFrom = end - 40 * 60;
   const rate = 50; // requests per second per SLO
   const errorShare = (i: number, t: number) => (burning(i) && t >= burnFrom ? 0.2 : 0.0002);
   // Closed form: the count at t of a constant rate with a step at burnFrom.
@@ -85,33 +128,40 @@ export async function writeFleetOpenMetrics(n: number, file: string): Promise<nu
     return rate * (before * share(i, start) + after * share(i, burnFrom));
   };
 
-  buffer += '# TYPE bench_requests counter\n';
+  // Heterogeneous: a family per SLO (its own metric names), so the families are written per SLO.
+  const family = (name: string, type: string, first: boolean) => {
+    if (opts.heterogeneous || first) buffer += `# TYPE ${name} ${type}\n`;
+  };
   for (let i = 0; i < n; i += 3) {
+    const m = namesOf(i, opts);
+    family(m.requests, 'counter', i === 0);
     for (const code of ['200', '500']) {
       for (const t of times) {
         const bad = integral(i, t, errorShare);
         const v = code === '500' ? bad : rate * (t - times[0]!) - bad;
-        await emit(`bench_requests_total{slo="${i}",code="${code}"} ${v.toFixed(3)} ${t}\n`);
+        await emit(`${m.requests}_total{${m.sel},code="${code}"} ${v.toFixed(3)} ${t}\n`);
       }
     }
   }
-  buffer += '# TYPE bench_duration_seconds histogram\n';
   for (let i = 1; i < n; i += 3) {
+    const m = namesOf(i, opts);
+    family(m.duration, 'histogram', i === 1);
     for (const le of ['0.25', '+Inf']) {
       for (const t of times) {
         const count = rate * (t - times[0]!);
         const v = le === '+Inf' ? count : count - integral(i, t, errorShare);
-        await emit(`bench_duration_seconds_bucket{slo="${i}",le="${le}"} ${v.toFixed(3)} ${t}\n`);
+        await emit(`${m.duration}_bucket{${m.sel},le="${le}"} ${v.toFixed(3)} ${t}\n`);
       }
     }
-    for (const t of times) await emit(`bench_duration_seconds_count{slo="${i}"} ${(rate * (t - times[0]!)).toFixed(3)} ${t}\n`);
+    for (const t of times) await emit(`${m.duration}_count{${m.sel}} ${(rate * (t - times[0]!)).toFixed(3)} ${t}\n`);
   }
-  buffer += '# TYPE bench_model_last_success_timestamp_seconds gauge\n';
   for (let i = 2; i < n; i += 3) {
+    const m = namesOf(i, opts);
+    family(m.model, 'gauge', i === 2);
     for (const t of times) {
       // Deployed every hour; a burning model stopped updating 3 h ago.
-      const last = burning(i) ? Math.min(t, FLEET_END - 3 * 3600) : t - (t % 3600);
-      await emit(`bench_model_last_success_timestamp_seconds{slo="${i}"} ${last} ${t}\n`);
+      const last = burning(i) ? Math.min(t, end - 3 * 3600) : t - (t % 3600);
+      await emit(`${m.model}{${m.sel}} ${last} ${t}\n`);
     }
   }
   buffer += '# EOF\n';

@@ -3,6 +3,7 @@
 // instant query per step. A range query is the instant query at every step, so the values
 // are exactly what the service would have read at those instants.
 import type { PrometheusSourceSpec } from '../domain/slo.ts';
+import { type ScanSummary, ScanError, scanAnswer } from '../sources/prometheus/answer-scanner.ts';
 import { SourceError } from '../sources/source-error.ts';
 
 /** Values at `start + i × step` (Unix seconds); NaN where the query returned nothing. */
@@ -14,12 +15,6 @@ export interface RangeClient {
 }
 
 const MAX_POINTS = 10_000;
-
-interface MatrixResponse {
-  status: string;
-  error?: string;
-  data?: { resultType: string; result: Array<{ values: Array<[number, string]> }> };
-}
 
 export function prometheusRangeClient(spec: Pick<PrometheusSourceSpec, 'name' | 'url' | 'headers' | 'timeoutSeconds'>): RangeClient {
   const base = spec.url.replace(/\/+$/, '');
@@ -37,15 +32,12 @@ export function prometheusRangeClient(spec: Pick<PrometheusSourceSpec, 'name' | 
           step: String(step),
           timeout: `${spec.timeoutSeconds}s`,
         });
-        const matrix = await post(spec, `${base}/api/v1/query_range`, body, query, signal);
-        for (const series of matrix) {
-          for (const [t, v] of series.values) {
-            const i = Math.round((t - start) / step);
-            const value = Number(v);
-            // Several series (a query that keeps labels): add them up, as the evaluator's sum() does.
-            out[i] = Number.isNaN(out[i]!) ? value : out[i]! + value;
-          }
-        }
+        // Streamed into `out` as the answer arrives (answer-scanner.ts): no [time, "text"] pair per point.
+        await post(spec, `${base}/api/v1/query_range`, body, query, signal, (time, value) => {
+          const i = Math.round((time - start) / step);
+          // Several series (a query that keeps labels): add them up, as the evaluator's sum() does.
+          out[i] = Number.isNaN(out[i]!) ? value : out[i]! + value;
+        });
       }
       return out;
     },
@@ -57,9 +49,19 @@ async function post(
   url: string,
   body: URLSearchParams,
   query: string,
-  signal?: AbortSignal,
-): Promise<Array<{ values: Array<[number, string]> }>> {
+  signal: AbortSignal | undefined,
+  point: (time: number, value: number) => void,
+): Promise<void> {
   const timeout = AbortSignal.timeout(spec.timeoutSeconds * 1000 * 4);
+  const failed = (error: unknown, what: string) => {
+    const timedOut = timeout.aborted;
+    return new SourceError(timedOut ? 'timeout' : 'unreachable', timedOut ? 'range query timed out' : `${what} ${url}`, {
+      source: spec.name,
+      query,
+      retryable: true,
+      cause: error,
+    });
+  };
   let response: Response;
   try {
     response = await fetch(url, {
@@ -69,33 +71,27 @@ async function post(
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (error) {
-    const timedOut = timeout.aborted;
-    throw new SourceError(timedOut ? 'timeout' : 'unreachable', timedOut ? 'range query timed out' : `cannot reach ${url}`, {
-      source: spec.name,
-      query,
-      retryable: true,
-      cause: error,
-    });
+    throw failed(error, 'cannot reach');
   }
-  const text = await response.text();
-  let parsed: MatrixResponse;
+  let summary: ScanSummary;
   try {
-    parsed = JSON.parse(text) as MatrixResponse;
+    // An error answer has no matrix, so no points; and a failed query's values are thrown away.
+    summary = await scanAnswer(response.body, { labels: [], point: (_labels, time, value) => point(time, value) });
   } catch (error) {
-    throw new SourceError('bad_response', `HTTP ${response.status}, not JSON: ${text.slice(0, 200)}`, {
+    if (!(error instanceof ScanError)) throw failed(error, 'the answer broke off from');
+    throw new SourceError('bad_response', `HTTP ${response.status}, not a Prometheus answer: ${error.message}`, {
       source: spec.name,
       query,
       retryable: response.status >= 500,
       cause: error,
     });
   }
-  if (!response.ok || parsed.status !== 'success' || parsed.data?.resultType !== 'matrix') {
+  if (!response.ok || summary.status !== 'success' || summary.resultType !== 'matrix') {
     const code = response.status === 400 || response.status === 422 ? 'bad_query' : 'http_error';
-    throw new SourceError(code, `HTTP ${response.status}: ${parsed.error ?? 'unexpected response'}`, {
+    throw new SourceError(code, `HTTP ${response.status}: ${summary.error ?? 'unexpected response'}`, {
       source: spec.name,
       query,
       retryable: response.status >= 500,
     });
   }
-  return parsed.data.result;
 }

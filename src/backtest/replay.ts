@@ -96,6 +96,12 @@ export function replay(history: SloHistory, opts: { chartPoints?: number } = {})
       if (remaining !== null) lastRemaining = remaining;
       continue;
     }
+    if (stillUnknown(state, slo.id, fast, signals)) {
+      // The one thing advanceAlerts would change; `state` is this replay's own copy.
+      state.slos[slo.id]!.consecutiveUnknown += 1;
+      if (remaining !== null) lastRemaining = remaining;
+      continue;
+    }
     // Something changes: the full evaluation, as the service would have made it.
     const at = stepTime(grid, i);
     const evaluation = computeEvaluation(slo, at, countsAt(history, windows, i), history.problems);
@@ -181,6 +187,25 @@ function unchanged(state: AlertingState, id: string, fast: StepSignals, signals:
   for (let j = 0; j < keys.length; j++) {
     const current = slo.tiers[keys[j]!];
     if (current === undefined || (current.phase === 'firing') !== (fast.firing[j] === 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * True for an unknown step after no-data was already declared, when no tier newly fires: the
+ * state machine would only count one more unknown evaluation (nothing resolves while unknown, and
+ * no inhibition lifts, since no page tier stops firing). Months of history without data for the
+ * short windows (a new service, coarse samples) are all such steps.
+ */
+function stillUnknown(state: AlertingState, id: string, fast: StepSignals, signals: SignalReader): boolean {
+  const slo = state.slos[id];
+  if (slo === undefined || slo.noDataSince === null || slo.consecutiveUnknown === 0) return false;
+  if (fast.status !== 'unknown') return false;
+  const keys = signals.tierKeys;
+  if (Object.keys(slo.tiers).length !== keys.length) return false;
+  for (let j = 0; j < keys.length; j++) {
+    const current = slo.tiers[keys[j]!];
+    if (current === undefined || (fast.firing[j] === 1 && current.phase !== 'firing')) return false;
   }
   return true;
 }

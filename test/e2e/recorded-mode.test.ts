@@ -169,11 +169,15 @@ describe('recorded mode', () => {
     const windows = new Set(slos.flatMap((slo) => [slo.windowSeconds, ...slo.alerting.tiers.flatMap((t) => [t.longSeconds, t.shortSeconds])]));
     const sources = new Map([['prometheus', recorded]]);
     const many = Array.from({ length: 50 }, (_, i) => slos.map((slo) => ({ ...slo, id: `${slo.id}-${i}`, name: `${slo.name}-${i}` }))).flat();
-    for (const fleet of [slos, many]) {
-      queries = 0;
-      await evaluateAll(fleet, sources, new Date((T0 + 3 * H) * 1000));
-      expect(queries).toBe(windows.size);
-    }
+    queries = 0;
+    await evaluateAll(slos, sources, new Date((T0 + 3 * H) * 1000));
+    expect(queries).toBe(windows.size);
+    // The copies have no records of their own: per window, one more query asks their records' age
+    // (stale, or never written), still independent of how many there are.
+    queries = 0;
+    const results = await evaluateAll(many, sources, new Date((T0 + 3 * H) * 1000));
+    expect(queries).toBe(2 * windows.size);
+    expect(results.filter((r) => r.status === 'unknown')).toHaveLength(many.length);
   });
 
   it('makes an SLO whose rules are not loaded unknown, naming the record and its rule group', async () => {

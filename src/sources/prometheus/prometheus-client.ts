@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Semaphore } from '../../concurrency/semaphore.ts';
 import { SourceError } from '../source-error.ts';
+import { type ScanHandlers, ScanError, scanAnswer } from './answer-scanner.ts';
 
 export interface PrometheusClientOptions {
   /** DataSource name, for error messages. */
@@ -86,6 +87,40 @@ export class PrometheusClient {
     return this.#samples(body, expr);
   }
 
+  /**
+   * Instant query whose answer is streamed through `handlers` (answer-scanner.ts) instead of being
+   * parsed whole: for answers of 100 000 series, of which only a few labels and the value count.
+   * A retried attempt hands the series over again, so handlers must overwrite, not add up.
+   */
+  async scan(expr: string, time: Date | undefined, handlers: ScanHandlers, signal?: AbortSignal): Promise<{ warnings: string[] }> {
+    const form = new URLSearchParams({ query: expr });
+    if (time) form.set('time', (time.getTime() / 1000).toFixed(3));
+    const source = this.name;
+    return this.#withRetries(
+      () =>
+        this.#post('/api/v1/query', form, expr, signal, async (response) => {
+          let summary: Awaited<ReturnType<typeof scanAnswer>>;
+          try {
+            summary = await scanAnswer(response.body, handlers);
+          } catch (cause) {
+            if (cause instanceof ScanError) {
+              throw new SourceError('bad_response', `not a Prometheus API answer: ${cause.message}`, { source, query: expr, retryable: false, cause });
+            }
+            throw new SourceError('unreachable', `the answer from ${this.#opts.url} broke off: ${String(cause)}`, { source, query: expr, retryable: !signal?.aborted, cause });
+          }
+          if (summary.status !== 'success') {
+            const detail = summary.error ? `${summary.errorType}: ${summary.error}` : `status ${summary.status}`;
+            throw new SourceError('bad_response', `not a Prometheus API answer: ${detail}`, { source, query: expr, retryable: false });
+          }
+          if (summary.resultType !== 'vector' && summary.resultType !== 'scalar') {
+            throw new SourceError('bad_response', `expected an instant vector, got ${summary.resultType}`, { source, query: expr, retryable: false });
+          }
+          return { warnings: summary.warnings };
+        }),
+      signal,
+    );
+  }
+
   /** Range query `POST /api/v1/query_range`: every `stepSeconds` from start to end inclusive (report backfills). */
   async queryRange(expr: string, start: Date, end: Date, stepSeconds: number, signal?: AbortSignal): Promise<RangeSeries[]> {
     const form = new URLSearchParams({
@@ -117,7 +152,9 @@ export class PrometheusClient {
     }
   }
 
-  async #post(path: string, form: URLSearchParams, expr: string, signal?: AbortSignal): Promise<unknown> {
+  async #post(path: string, form: URLSearchParams, expr: string, signal?: AbortSignal): Promise<unknown>;
+  async #post<T>(path: string, form: URLSearchParams, expr: string, signal: AbortSignal | undefined, stream: (ok: Response) => Promise<T>): Promise<T>;
+  async #post<T>(path: string, form: URLSearchParams, expr: string, signal?: AbortSignal, stream?: (ok: Response) => Promise<T>): Promise<unknown> {
     const release = await this.#slots.acquire();
     const timeout = AbortSignal.timeout(this.#opts.timeoutSeconds * 1000);
     const source = this.name;
@@ -136,6 +173,15 @@ export class PrometheusClient {
         }
         const why = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : String(cause);
         throw new SourceError('unreachable', `cannot reach ${this.#opts.url}: ${why}`, { source, query: expr, retryable: !signal?.aborted, cause });
+      }
+      // A streamed answer is read while it arrives (an error answer is small: read it whole below).
+      if (stream && response.ok) {
+        try {
+          return await stream(response);
+        } catch (cause) {
+          if (!timeout.aborted) throw cause;
+          throw new SourceError('timeout', `no complete answer within ${this.#opts.timeoutSeconds}s`, { source, query: expr, retryable: false, cause });
+        }
       }
       const text = await response.text().catch(() => '');
       let json: unknown;

@@ -8,9 +8,13 @@ import { errorRatioRecord, eventsRecord, idLabelValue, LABEL_KEYS, ruleGroupName
 import { formatDuration } from '../../domain/duration.ts';
 import type { SliReading, SliRequest, SliSource } from '../sli-source.ts';
 import { SourceError } from '../source-error.ts';
-import { PrometheusClient, type PrometheusClientOptions, type Sample } from './prometheus-client.ts';
-import { recordedWindowQuery } from './recorded-queries.ts';
+import type { ScanHandlers } from './answer-scanner.ts';
+import { PrometheusClient, type PrometheusClientOptions } from './prometheus-client.ts';
+import { recordedAgeQuery, recordedWindowQuery } from './recorded-queries.ts';
 import { PART_LABEL } from './sli-queries.ts';
+
+/** The labels a recorded answer is read by: either id label set, and the part. */
+const SCANNED_LABELS = [LABEL_KEYS.burnwatch.id, LABEL_KEYS.sloth.id, PART_LABEL] as const;
 
 export interface RecordedSourceOptions extends PrometheusClientOptions {
   /** The rule groups' evaluation interval; a series older than two of them is stale. Default 60. */
@@ -104,43 +108,48 @@ export class RecordedPrometheusSource implements SliSource {
     await Promise.all(
       [...readers].map(async ([window, who]) => {
         const query = recordedWindowQuery(window, events.has(window), 2 * this.ruleIntervalSeconds);
-        let samples: Sample[];
+        // Per request: NaN until its series arrives. The answer is streamed (answer-scanner.ts)
+        // straight into flat arrays: at 100 000 SLOs no body string, no object per series.
+        const ratio = new Float64Array(requests.length).fill(Number.NaN);
+        const age = new Float64Array(requests.length).fill(Number.NaN);
+        const count = new Float64Array(requests.length).fill(Number.NaN);
+        const seen = new Uint8Array(requests.length);
+        const handlers: ScanHandlers = {
+          labels: SCANNED_LABELS,
+          sample: (labels, value) => {
+            const id = labels[0];
+            const i = id ? byBurnwatchId.get(id) : labels[1] ? bySlothId.get(labels[1]) : undefined;
+            if (i === undefined) return;
+            const part = labels[2];
+            if (part === 'ratio') {
+              ratio[i] = value;
+              seen[i]! |= 1;
+            } else if (part === 'age') age[i] = value;
+            else if (part === 'events') {
+              count[i] = value;
+              seen[i]! |= 2;
+            }
+          },
+        };
         try {
-          samples = await this.client.query(query, at, signal);
+          await this.client.scan(query, at, handlers, signal);
+          // Without a fresh ratio: how old is their record, if there is one?
+          const without = who.filter((i) => !(seen[i]! & 1));
+          if (without.length > 0) {
+            const ids = { burnwatch: without.map((i) => idLabelValue(requests[i]!.slo, 'burnwatch')), sloth: without.map((i) => idLabelValue(requests[i]!.slo, 'sloth')) };
+            await this.client.scan(recordedAgeQuery(window, ids), at, handlers, signal);
+          }
         } catch (error) {
           const e = error instanceof SourceError ? error : new SourceError('unreachable', String(error), { source: this.name, query, retryable: true });
           for (const i of who) fail(i, window, e);
           return;
         }
-        // Per request: NaN until its series arrives. Typed arrays: a 100 000-SLO answer is read
-        // into three flat arrays, not 100 000 objects.
-        const ratio = new Float64Array(requests.length).fill(Number.NaN);
-        const age = new Float64Array(requests.length).fill(Number.NaN);
-        const count = new Float64Array(requests.length).fill(Number.NaN);
-        const seen = new Uint8Array(requests.length);
-        for (const s of samples) {
-          const i = indexOf(s, byBurnwatchId, bySlothId);
-          if (i === undefined) continue;
-          const part = s.labels[PART_LABEL];
-          if (part === 'ratio') {
-            ratio[i] = s.value;
-            seen[i]! |= 1;
-          } else if (part === 'age') age[i] = s.value;
-          else if (part === 'events') {
-            count[i] = s.value;
-            seen[i]! |= 2;
-          }
-        }
         for (const i of who) {
           const slo = requests[i]!.slo;
           const record = errorRatioRecord(window);
           if (!(seen[i]! & 1)) {
-            fail(i, window, this.#missing(slo, record, window));
-            continue;
-          }
-          // Only stale records come back with an age (recorded-queries.ts).
-          if (!Number.isNaN(age[i]!)) {
-            fail(i, window, this.#stale(slo, record, age[i]!));
+            // No fresh ratio: stale if its record has an age, else never written (or gone).
+            fail(i, window, Number.isNaN(age[i]!) ? this.#missing(slo, record, window) : this.#stale(slo, record, age[i]!));
             continue;
           }
           const wantsEvents = needsEvents(slo, window);
@@ -180,13 +189,6 @@ export class RecordedPrometheusSource implements SliSource {
   }
 
   async close(): Promise<void> {}
-}
-
-function indexOf(s: Sample, byBurnwatchId: Map<string, number>, bySlothId: Map<string, number>): number | undefined {
-  const id = s.labels[LABEL_KEYS.burnwatch.id];
-  if (id) return byBurnwatchId.get(id);
-  const sloth = s.labels[LABEL_KEYS.sloth.id];
-  return sloth ? bySlothId.get(sloth) : undefined;
 }
 
 /**
