@@ -11,7 +11,6 @@
 // `value` ([time, "text"]) or `values` ([[time, "text"], …]). For range answers, points are handed
 // over as they come, so `metric` must come before `values` in each series, which is the order
 // Prometheus, Thanos and Mimir write (the labels given with a point are the ones seen so far).
-import { parsePromValue } from './prometheus-client.ts';
 
 export interface ScanHandlers {
   /** Label names whose values are kept (in this order); the others are skipped without a copy. */
@@ -325,4 +324,11 @@ export async function scanAnswer(body: AsyncIterable<Uint8Array> | null, handler
     scanner.write(decoder.decode());
   }
   return scanner.end();
+}
+
+/** Prometheus writes special floats as "+Inf", "-Inf", "NaN". */
+export function parsePromValue(text: string): number {
+  if (text === '+Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { Semaphore } from '../../concurrency/semaphore.ts';
 import { SourceError } from '../source-error.ts';
-import { type ScanHandlers, ScanError, scanAnswer } from './answer-scanner.ts';
+import { parsePromValue, type ScanHandlers, ScanError, scanAnswer } from './answer-scanner.ts';
 
 export interface PrometheusClientOptions {
   /** DataSource name, for error messages. */
@@ -50,12 +50,6 @@ const responseSchema = z.object({
 const scalarSchema = z.tuple([z.number(), z.string()]);
 const matrixSchema = z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])) }));
 
-/** Prometheus writes special floats as "+Inf", "-Inf", "NaN". */
-export function parsePromValue(text: string): number {
-  if (text === '+Inf') return Number.POSITIVE_INFINITY;
-  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  return Number(text);
-}
 
 export class PrometheusClient {
   readonly name: string;
