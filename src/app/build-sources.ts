@@ -5,9 +5,9 @@
 // reason instead of silently disappearing.
 import type { DataSourceSpec } from '../domain/slo.ts';
 import type { SourceMap } from '../evaluator/evaluate-all.ts';
+import { failingSource } from '../sources/failing-source.ts';
 import type { SliSource } from '../sources/sli-source.ts';
 import { notConfiguredSource } from '../sources/not-configured.ts';
-import { SourceError } from '../sources/source-error.ts';
 import { instrumentSource } from '../service/instrumented-source.ts';
 import type { Metrics } from '../service/metrics.ts';
 
@@ -16,18 +16,7 @@ import type { SOURCE_FACTORIES, SourceDeps } from '../sources/registry.ts';
 export type SourceFactories = typeof SOURCE_FACTORIES;
 
 function unavailable(spec: DataSourceSpec, why: string): SliSource {
-  const fail = () => new SourceError('unreachable', why, { source: spec.name, retryable: false });
-  return {
-    name: spec.name,
-    type: spec.type,
-    read: async () => {
-      throw fail();
-    },
-    ping: async () => {
-      throw fail();
-    },
-    close: async () => {},
-  };
+  return failingSource(spec, 'unreachable', why);
 }
 
 /** Adds the default `prometheus` source from PROMETHEUS_URL unless the specs declare one. */
