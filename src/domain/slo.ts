@@ -80,7 +80,7 @@ export interface Slo {
     /** Unacknowledged pages go to these outbox channels, one every `escalateAfterSeconds`. */
     escalation?: { escalateAfterSeconds: number; steps: string[] };
     /** Empty: the SLO is tracked and reported, and never alerts. */
-    tiers: Tier[];
+    tiers: readonly Tier[];
     /** The generated alerts' name, and labels / annotations on every alert and notification (e.g. from Sloth). */
     name?: string;
     labels?: Record<string, string>;

@@ -25,6 +25,11 @@ export function burnFactor(budgetPercent: number, periodSeconds: number, longSec
   return ((budgetPercent / 100) * periodSeconds) / longSeconds;
 }
 
+// A fleet of 100 000 SLOs on the default tiers would otherwise hold 400 000 copies of four
+// tiers (half its SLOs' memory): a tier without labels is made once per distinct set of numbers
+// and shared, frozen, by every SLO that has it.
+const madeTiers = new Map<string, Tier>();
+
 export function makeTier(
   severity: Severity,
   budgetPercent: number,
@@ -32,15 +37,21 @@ export function makeTier(
   shortSeconds: number,
   periodSeconds: number,
 ): Tier {
-  return {
-    severity,
-    budgetPercent,
-    long: formatDuration(longSeconds),
-    short: formatDuration(shortSeconds),
-    longSeconds,
-    shortSeconds,
-    factor: burnFactor(budgetPercent, periodSeconds, longSeconds),
-  };
+  const key = `${severity}|${budgetPercent}|${longSeconds}|${shortSeconds}|${periodSeconds}`;
+  let tier = madeTiers.get(key);
+  if (!tier) {
+    tier = Object.freeze({
+      severity,
+      budgetPercent,
+      long: formatDuration(longSeconds),
+      short: formatDuration(shortSeconds),
+      longSeconds,
+      shortSeconds,
+      factor: burnFactor(budgetPercent, periodSeconds, longSeconds),
+    });
+    madeTiers.set(key, tier);
+  }
+  return tier;
 }
 
 /** Page 2 % in 1h (5m), page 5 % in 6h (30m), ticket 10 % in 1d (2h), ticket 10 % in 3d (6h). */
@@ -53,6 +64,23 @@ export const DEFAULT_TIERS: ReadonlyArray<{ severity: Severity; budgetPercent: n
 
 export function defaultTiers(periodSeconds: number): Tier[] {
   return DEFAULT_TIERS.map((t) => makeTier(t.severity, t.budgetPercent, t.longSeconds, t.shortSeconds, periodSeconds));
+}
+
+const sharedLists = new Map<string, readonly Tier[]>();
+
+/**
+ * One frozen list per distinct list of tiers: SLOs with the same tiers (most of a fleet) share it.
+ * Tiers with labels or annotations are an SLO's own and keep the list its own.
+ */
+export function sharedTierList(tiers: readonly Tier[]): readonly Tier[] {
+  if (tiers.some((t) => !Object.isFrozen(t))) return tiers;
+  const key = tiers.map((t) => `${t.severity}|${t.budgetPercent}|${t.longSeconds}|${t.shortSeconds}|${t.factor}`).join(',');
+  let list = sharedLists.get(key);
+  if (!list) {
+    list = Object.freeze([...tiers]);
+    sharedLists.set(key, list);
+  }
+  return list;
 }
 
 /** Every distinct window (long and short) a set of tiers needs, ascending. */

@@ -11,6 +11,14 @@ import { tierWindows } from '../domain/tiers.ts';
 const windowsBySlo = new WeakMap<Slo, readonly number[]>();
 const windowNames = new Map<number, string>();
 
+// Every evaluation of a cycle has the same instant: one string for all of them, not one each.
+let lastInstant = { ms: Number.NaN, iso: '' };
+function isoOf(at: Date): string {
+  const ms = at.getTime();
+  if (ms !== lastInstant.ms) lastInstant = { ms, iso: at.toISOString() };
+  return lastInstant.iso;
+}
+
 /** Every window an evaluation of this SLO needs: the SLO window and every tier window, ascending. */
 export function windowsOf(slo: Slo): readonly number[] {
   let windows = windowsBySlo.get(slo);
@@ -92,7 +100,7 @@ export function computeEvaluation(
     objective: slo.objectivePercent,
     window: slo.window,
     status,
-    evaluatedAt: at.toISOString(),
+    evaluatedAt: isoOf(at),
     sli,
     errorBudgetRemaining: remaining,
     timeToExhaustionSeconds: exhaustion !== null && Number.isFinite(exhaustion) ? exhaustion : null,
@@ -118,7 +126,7 @@ export function failedEvaluation(slo: Slo, at: Date, status: 'unknown' | 'error'
     objective: slo.objectivePercent,
     window: slo.window,
     status,
-    evaluatedAt: at.toISOString(),
+    evaluatedAt: isoOf(at),
     sli: null,
     errorBudgetRemaining: null,
     timeToExhaustionSeconds: null,

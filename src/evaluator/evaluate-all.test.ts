@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeSlo } from '../../test/fixtures/slo.ts';
-import type { SliPart, SliReading, SliRequest, SliSource } from '../sources/sli-source.ts';
+import type { SliPart, SliParts, SliReading, SliRequest, SliSource } from '../sources/sli-source.ts';
 import { SourceError } from '../sources/source-error.ts';
 import { evaluateAll } from './evaluate-all.ts';
 
@@ -19,7 +19,7 @@ class TableSource implements SliSource {
   }
   async read(request: SliRequest): Promise<SliReading> {
     this.requests.push(request);
-    const out: SliReading = new Map();
+    const out = new Map<number, SliParts>();
     for (const w of request.windows) {
       const row = this.table(w);
       if (row instanceof Error) throw row;

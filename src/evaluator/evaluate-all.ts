@@ -31,73 +31,77 @@ export async function evaluateAll(
   opts: EvaluateOptions = {},
 ): Promise<SloEvaluation[]> {
   const reads = anyOf(opts.signal, opts.readDeadline);
-  const shared = startSharedReads(slos, sources, at, reads);
-  // An SLO waits for its shared batch outside the pool, so that a stuck batch (one slow source)
-  // never holds the places of SLOs that read elsewhere.
+  const batches = startSharedReads(slos, sources, at, reads);
   const pool = new Semaphore(Math.max(1, opts.concurrency ?? 4));
-  return Promise.all(
-    slos.map(async (slo) => {
-      const prefetched = await settled(shared.get(slo));
-      shared.delete(slo);
-      // Everything already read: no I/O left, so no place in the pool to wait for (100 000 SLOs
-      // queued on it cost more than their evaluation).
-      if (prefetched && prefetched.size === partsBySource(slo).size) return evaluateSlo(slo, sources, at, reads, prefetched);
-      return pool.run(() => evaluateSlo(slo, sources, at, reads, prefetched));
+  const out: SloEvaluation[] = new Array(slos.length);
+  // SLOs are taken in cohorts that wait for the same batches. A cohort whose batches answered
+  // every one of its sources is evaluated in one synchronous loop: at 100 000 SLOs a promise and
+  // a map per SLO cost more memory than their evaluations. What is left (sources read per SLO, a
+  // batch that failed as a whole) goes through the pool; a cohort waits for its batches outside
+  // the pool, so a stuck batch (one slow source) never holds the places of SLOs that read elsewhere.
+  const cohorts = new Map<string, number[]>();
+  slos.forEach((slo, k) => {
+    const key = [...partsBySource(slo).keys()].filter((name) => batches.has(name)).join('\u0000');
+    const cohort = cohorts.get(key);
+    if (cohort) cohort.push(k);
+    else cohorts.set(key, [k]);
+  });
+  await Promise.all(
+    [...cohorts].map(async ([key, members]) => {
+      const names = key === '' ? [] : key.split('\u0000');
+      const answered = await Promise.all(names.map((name) => batches.get(name)!.readings));
+      const rest: Array<{ k: number; prefetched: SharedReadings }> = [];
+      for (const k of members) {
+        const slo = slos[k]!;
+        const answers: Array<[string, SliReading | Error]> = [];
+        names.forEach((name, j) => {
+          const readings = answered[j];
+          const i = batches.get(name)!.index[k]!;
+          const answer = readings?.[i];
+          if (answer === undefined) return;
+          answers.push([name, answer]);
+          // Handed over once: a reading is garbage as soon as its SLO is evaluated.
+          readings![i] = undefined as never;
+        });
+        if (answers.length === partsBySource(slo).size) out[k] = evaluateRead(slo, at, answers.map(([, a]) => a));
+        else rest.push({ k, prefetched: new Map(answers) });
+      }
+      await Promise.all(rest.map(({ k, prefetched }) => pool.run(async () => (out[k] = await evaluateSlo(slos[k]!, sources, at, reads, prefetched)))));
     }),
   );
+  return out;
 }
 
 /** Readings already fetched for an SLO, by source name (from sources that share work across SLOs). */
 type SharedReadings = Map<string, SliReading | Error>;
+
+/** One source's batch: its readings (undefined: the batch failed as a whole) and, by SLO, its place in them. */
+interface Batch {
+  readings: Promise<Array<SliReading | Error> | undefined>;
+  /** For the SLO at position k of the cycle, the position of its reading (-1: none). */
+  index: Int32Array;
+}
 
 /**
  * Sources that can answer many SLOs at once (readMany) are asked once for all of them, so they
  * can merge queries across SLOs; the rest are asked per SLO in evaluateSlo. A batch that fails as
  * a whole answers undefined: its SLOs are then asked one by one.
  */
-function startSharedReads(
-  slos: readonly Slo[],
-  sources: SourceMap,
-  at: Date,
-  signal?: AbortSignal,
-): Map<Slo, Map<string, Promise<SliReading | Error | undefined>>> {
-  const out = new Map<Slo, Map<string, Promise<SliReading | Error | undefined>>>();
-  const bySource = new Map<string, Array<{ slo: Slo; request: SliRequest }>>();
-  for (const slo of slos) {
+function startSharedReads(slos: readonly Slo[], sources: SourceMap, at: Date, signal?: AbortSignal): Map<string, Batch> {
+  const asked = new Map<string, { requests: SliRequest[]; index: Int32Array }>();
+  slos.forEach((slo, k) => {
     for (const [name, parts] of partsBySource(slo)) {
       if (!sources.get(name)?.readMany) continue;
-      const request: SliRequest = { slo, windows: windowsOf(slo), at, parts, ...(signal ? { signal } : {}) };
-      const asks = bySource.get(name) ?? [];
-      if (asks.length === 0) bySource.set(name, asks);
-      asks.push({ slo, request });
+      const ask = asked.get(name) ?? { requests: [], index: new Int32Array(slos.length).fill(-1) };
+      if (ask.requests.length === 0) asked.set(name, ask);
+      ask.index[k] = ask.requests.length;
+      ask.requests.push({ slo, windows: windowsOf(slo), at, parts, ...(signal ? { signal } : {}) });
     }
-  }
-  for (const [name, asks] of bySource) {
-    const batch = untilAborted(sources.get(name)!.readMany!(asks.map((a) => a.request)), name, signal).catch(() => undefined);
-    asks.forEach(({ slo }, i) => {
-      const mine = out.get(slo) ?? new Map();
-      // Handed over once: the batch's array no longer holds it, so a reading is garbage as soon as
-      // its SLO is evaluated (at 100 000 SLOs the readings are as large as the evaluations).
-      mine.set(
-        name,
-        batch.then((readings) => {
-          const reading = readings?.[i];
-          if (readings) readings[i] = undefined as never;
-          return reading;
-        }),
-      );
-      out.set(slo, mine);
-    });
-  }
-  return out;
-}
-
-async function settled(pending: Map<string, Promise<SliReading | Error | undefined>> | undefined): Promise<SharedReadings | undefined> {
-  if (!pending) return undefined;
-  const out: SharedReadings = new Map();
-  for (const [name, reading] of pending) {
-    const value = await reading;
-    if (value) out.set(name, value);
+  });
+  const out = new Map<string, Batch>();
+  for (const [name, { requests, index }] of asked) {
+    const readings = untilAborted(sources.get(name)!.readMany!(requests), name, signal).catch(() => undefined);
+    out.set(name, { readings, index });
   }
   return out;
 }
@@ -121,20 +125,33 @@ export async function evaluateSlo(
       return untilAborted(source.read({ slo, windows, at, parts, ...(signal ? { signal } : {}) }), name, signal, slo.id);
     });
     const settled = await Promise.allSettled(asks);
+    return evaluateRead(slo, at, settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason)))));
+  } catch (error) {
+    return failure(slo, at, error);
+  }
+}
+
+/** One SLO from what each of its sources answered (a reading, or the error it failed with). */
+function evaluateRead(slo: Slo, at: Date, answers: ReadonlyArray<SliReading | Error>): SloEvaluation {
+  try {
     const problems: string[] = [];
     const readings: SliReading[] = [];
-    for (const result of settled) {
-      if (result.status === 'fulfilled') readings.push(result.value);
-      else if (result.reason instanceof SourceError) problems.push(result.reason.message);
-      else throw result.reason;
+    for (const answer of answers) {
+      if (!(answer instanceof Error)) readings.push(answer);
+      else if (answer instanceof SourceError) problems.push(answer.message);
+      else throw answer;
     }
     // One failing source of a mixed ratio leaves every window without a complete answer.
-    const counts = problems.length > 0 ? new Map<number, WindowCounts>() : countsOf(windows, readings);
+    const counts = problems.length > 0 ? new Map<number, WindowCounts>() : countsOf(windowsOf(slo), readings);
     return computeEvaluation(slo, at, counts, problems);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return failedEvaluation(slo, at, error instanceof SourceError ? 'unknown' : 'error', message);
+    return failure(slo, at, error);
   }
+}
+
+function failure(slo: Slo, at: Date, error: unknown): SloEvaluation {
+  const message = error instanceof Error ? error.message : String(error);
+  return failedEvaluation(slo, at, error instanceof SourceError ? 'unknown' : 'error', message);
 }
 
 export const NO_ANSWER_BEFORE_DEADLINE = "no answer before the cycle's read deadline";

@@ -17,8 +17,15 @@ export interface SliRequest {
   signal?: AbortSignal;
 }
 
-/** Per window, the requested parts. A window with no data is absent (the evaluator reports it unknown). */
-export type SliReading = Map<number, Partial<Record<SliPart, number>>>;
+/** The parts of one window. */
+export type SliParts = Partial<Record<SliPart, number>>;
+
+/**
+ * Per window, the requested parts. A window with no data is absent (the evaluator reports it
+ * unknown). Usually a Map; the evaluator only reads it by window, so a source that holds its
+ * answers in flat arrays (recorded mode, 100 000 SLOs) hands out a view instead of a map each.
+ */
+export type SliReading = Pick<ReadonlyMap<number, SliParts>, 'get' | 'has'>;
 
 export interface SliSource {
   readonly name: string;

@@ -4,7 +4,7 @@
 import { formatDuration, parseDuration } from '../domain/duration.ts';
 import type { DataSourceSpec, Indicator, IndicatorKind, QueryRef, Slo } from '../domain/slo.ts';
 import { budgetingOf } from '../domain/slo.ts';
-import { defaultTiers, makeTier, type Tier } from '../domain/tiers.ts';
+import { defaultTiers, makeTier, sharedTierList, type Tier } from '../domain/tiers.ts';
 import type { Path, ProblemCode, ProblemSeverity } from './problem.ts';
 import { labelMatchersProblem } from './label-matchers.ts';
 import { promqlError, sqlErrors } from './query-check.ts';
@@ -141,11 +141,15 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
         good = false;
       }
       if (good)
-        tiers.push({
-          ...makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds),
-          ...(t.labels && { labels: { ...t.labels } }),
-          ...(t.annotations && { annotations: { ...t.annotations } }),
-        });
+        tiers.push(
+          t.labels || t.annotations
+            ? {
+                ...makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds),
+                ...(t.labels && { labels: { ...t.labels } }),
+                ...(t.annotations && { annotations: { ...t.annotations } }),
+              }
+            : makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds),
+        );
     });
   } else if (ctx.windows?.some((t) => t.periodSeconds === windowSeconds)) {
     // A Sloth AlertWindows table for this period (--windows) replaces the default tiers.
@@ -245,7 +249,7 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
       ...(alerting.page !== undefined && { page: alerting.page }),
       ...(alerting.escalation !== undefined &&
         alerting.escalation.length > 0 && { escalation: { escalateAfterSeconds: parseDuration(alerting.escalateAfter ?? '15m'), steps: [...alerting.escalation] } }),
-      tiers,
+      tiers: sharedTierList(tiers),
       ...(alerting.name !== undefined && { name: alerting.name }),
       ...(alerting.labels && { labels: { ...alerting.labels } }),
       ...(alerting.annotations && { annotations: { ...alerting.annotations } }),

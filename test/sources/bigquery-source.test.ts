@@ -244,7 +244,7 @@ describe('BigQuery source', () => {
     const windows = [3600, 2 * DAY, 3 * DAY];
     const first = await src.read({ slo, windows, at: END, parts: ['bad', 'total'] });
     expect(fake.queries()).toHaveLength(50); // one query per build walked back, 50 per read
-    expect([...first.keys()]).toEqual([3600, 2 * DAY]); // 3 days back is not known yet: the evaluator says unknown
+    expect(windows.filter((w) => first.has(w))).toEqual([3600, 2 * DAY]); // 3 days back is not known yet: the evaluator says unknown
     expect(first.get(2 * DAY)).toEqual({ bad: 90, total: 2880 });
 
     const second = await src.read({ slo, windows, at: new Date(END.getTime() + 60_000), parts: ['bad', 'total'] });

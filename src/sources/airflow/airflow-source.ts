@@ -3,7 +3,7 @@
 // successful runs that ended within the longest window (paged) and the last one before it,
 // over Airflow's stable REST API (/api/v1 on Airflow 2, /api/v2 on Airflow 3).
 import type { AirflowSourceSpec } from '../../domain/slo.ts';
-import type { SliReading, SliRequest, SliSource } from '../sli-source.ts';
+import type { SliParts, SliReading, SliRequest, SliSource } from '../sli-source.ts';
 import { SourceError } from '../source-error.ts';
 import { freshnessSlices } from '../sql/freshness-slices.ts';
 
@@ -81,7 +81,7 @@ export function createAirflowSource(spec: AirflowSourceSpec, fetchImpl: typeof f
       const longest = Math.max(...request.windows);
       const updates = await successEnds(query.text, new Date(request.at.getTime() - longest * 1000), request.at, request.signal);
       const counts = freshnessSlices(updates, request.at, request.windows, slo.timesliceSeconds, maxAgeSeconds);
-      const reading: SliReading = new Map();
+      const reading = new Map<number, SliParts>();
       for (const w of request.windows) {
         const c = counts.get(w);
         if (!c) continue;

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../source-error.ts';
+import type { SliReading } from '../sli-source.ts';
 import { AnswerScanner, ScanError, type ScanSummary, scanAnswer } from './answer-scanner.ts';
 import { PrometheusClient } from './prometheus-client.ts';
 import { RecordedPrometheusSource } from './recorded-source.ts';
@@ -240,9 +241,10 @@ describe('PrometheusClient.scan and the recorded source over HTTP', () => {
     const source = new RecordedPrometheusSource({ name: 'prom', url, timeoutSeconds: 5, retries: 0 });
     const at = new Date('2026-11-20T00:00:00Z');
     const [ra, rb, rc, rd] = await source.readMany([a!, b!, c!, d!].map((slo) => ({ slo, windows, at, parts: ['good', 'total'] as const })));
-    expect(ra).toEqual(new Map([[300, { bad: 0.01, total: 1, good: 0.99 }]]));
+    expect((ra as SliReading).get(300)).toEqual({ bad: 0.01, total: 1, good: 0.99 });
+    expect((ra as SliReading).has(3600)).toBe(false);
     // NaN is 0/0: no events in the window, no budget spent.
-    expect(rb).toEqual(new Map([[300, { bad: 0, total: 0, good: 0 }]]));
+    expect((rb as SliReading).get(300)).toEqual({ bad: 0, total: 0, good: 0 });
     expect(rc).toBeInstanceOf(SourceError);
     expect((rc as SourceError).message).toContain('no recorded series slo:sli_error:ratio_rate5m for cart/errors');
     expect((rd as SourceError).message).toMatch(/slo:sli_error:ratio_rate5m is stale: last written 7m ago/);

@@ -1,7 +1,7 @@
 // One SLO's reading, filled window by window as the answers arrive. Keeping the parts (numbers)
 // rather than the answers lets every answer be dropped as soon as it is read: a 10 000-SLO cycle
 // would otherwise hold all of its answers until the slowest query returns.
-import type { SliPart, SliReading, SliRequest } from '../sli-source.ts';
+import type { SliPart, SliParts, SliReading, SliRequest } from '../sli-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { Sample } from './prometheus-client.ts';
 import { combinedQuery, PART_LABEL } from './sli-queries.ts';
@@ -9,7 +9,7 @@ import { combinedQuery, PART_LABEL } from './sli-queries.ts';
 export class ReadingBuilder {
   readonly #request: SliRequest;
   readonly #source: string;
-  readonly #reading: SliReading = new Map();
+  readonly #reading = new Map<number, SliParts>();
   readonly #answered = new Set<SliPart>();
   // Answers arrive in any order; report the problem of the first window, whichever came first.
   #failed: { window: number; error: Error } | undefined;

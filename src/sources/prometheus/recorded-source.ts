@@ -6,7 +6,7 @@
 import { budgetingOf, type PrometheusSourceSpec, type Slo } from '../../domain/slo.ts';
 import { errorRatioRecord, eventsRecord, idLabelValue, LABEL_KEYS, ruleGroupName } from '../../domain/recorded-series.ts';
 import { formatDuration } from '../../domain/duration.ts';
-import type { SliReading, SliRequest, SliSource } from '../sli-source.ts';
+import type { SliParts, SliReading, SliRequest, SliSource } from '../sli-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { ScanHandlers } from './answer-scanner.ts';
 import { PrometheusClient, type PrometheusClientOptions } from './prometheus-client.ts';
@@ -97,7 +97,9 @@ export class RecordedPrometheusSource implements SliSource {
         if (needsEvents(r.slo, w)) events.add(w);
       }
     });
-    const readings: SliReading[] = requests.map(() => new Map());
+    // Each window's answers, one slot per request: the readings are views over them, not a map
+    // and an object per SLO and window.
+    const tables = new Map<number, WindowTable>();
     // The problem of each request's shortest failing window (windows answer in any order).
     const problems: Array<{ window: number; error: SourceError } | undefined> = new Array(requests.length);
     const fail = (i: number, window: number, error: SourceError) => {
@@ -111,8 +113,9 @@ export class RecordedPrometheusSource implements SliSource {
         // Per request: NaN until its series arrives. The answer is streamed (answer-scanner.ts)
         // straight into flat arrays: at 100 000 SLOs no body string, no object per series.
         const ratio = new Float64Array(requests.length).fill(Number.NaN);
-        const age = new Float64Array(requests.length).fill(Number.NaN);
-        const count = new Float64Array(requests.length).fill(Number.NaN);
+        // Asked only of the SLOs without a fresh ratio (usually none).
+        let age: Float64Array | undefined;
+        const count = events.has(window) ? new Float64Array(requests.length).fill(Number.NaN) : undefined;
         const seen = new Uint8Array(requests.length);
         const handlers: ScanHandlers = {
           labels: SCANNED_LABELS,
@@ -124,8 +127,8 @@ export class RecordedPrometheusSource implements SliSource {
             if (part === 'ratio') {
               ratio[i] = value;
               seen[i]! |= 1;
-            } else if (part === 'age') age[i] = value;
-            else if (part === 'events') {
+            } else if (part === 'age' && age) age[i] = value;
+            else if (part === 'events' && count) {
               count[i] = value;
               seen[i]! |= 2;
             }
@@ -136,6 +139,7 @@ export class RecordedPrometheusSource implements SliSource {
           // Without a fresh ratio: how old is their record, if there is one?
           const without = who.filter((i) => !(seen[i]! & 1));
           if (without.length > 0) {
+            age = new Float64Array(requests.length).fill(Number.NaN);
             const ids = { burnwatch: without.map((i) => idLabelValue(requests[i]!.slo, 'burnwatch')), sloth: without.map((i) => idLabelValue(requests[i]!.slo, 'sloth')) };
             await this.client.scan(recordedAgeQuery(window, ids), at, handlers, signal);
           }
@@ -144,24 +148,23 @@ export class RecordedPrometheusSource implements SliSource {
           for (const i of who) fail(i, window, e);
           return;
         }
+        const record = errorRatioRecord(window);
         for (const i of who) {
           const slo = requests[i]!.slo;
-          const record = errorRatioRecord(window);
           if (!(seen[i]! & 1)) {
             // No fresh ratio: stale if its record has an age, else never written (or gone).
-            fail(i, window, Number.isNaN(age[i]!) ? this.#missing(slo, record, window) : this.#stale(slo, record, age[i]!));
+            const recordAge = age?.[i] ?? Number.NaN;
+            fail(i, window, Number.isNaN(recordAge) ? this.#missing(slo, record, window) : this.#stale(slo, record, recordAge));
             continue;
           }
-          const wantsEvents = needsEvents(slo, window);
-          if (wantsEvents && !(seen[i]! & 2)) {
+          if (needsEvents(slo, window) && !(seen[i]! & 2)) {
             fail(i, window, this.#missing(slo, eventsRecord(window), window));
-            continue;
           }
-          readings[i]!.set(window, partsOf(requests[i]!, ratio[i]!, wantsEvents ? count[i]! : undefined));
         }
+        tables.set(window, { ratio, count });
       }),
     );
-    return readings.map((reading, i) => problems[i]?.error ?? reading);
+    return requests.map((request, i) => problems[i]?.error ?? new RecordedReading(tables, request, i));
   }
 
   #selector(slo: Slo, record: string): string {
@@ -191,17 +194,47 @@ export class RecordedPrometheusSource implements SliSource {
   async close(): Promise<void> {}
 }
 
+/** One window's answers: the error ratio per request, and the event count where it was recorded. */
+interface WindowTable {
+  ratio: Float64Array;
+  count: Float64Array | undefined;
+}
+
+/** One request's reading, read from the window tables when the evaluator asks. */
+class RecordedReading implements SliReading {
+  readonly #tables: ReadonlyMap<number, WindowTable>;
+  readonly #request: SliRequest;
+  readonly #i: number;
+
+  constructor(tables: ReadonlyMap<number, WindowTable>, request: SliRequest, i: number) {
+    this.#tables = tables;
+    this.#request = request;
+    this.#i = i;
+  }
+
+  has(window: number): boolean {
+    return this.#request.windows.includes(window) && this.#tables.has(window);
+  }
+
+  get(window: number): SliParts | undefined {
+    const table = this.has(window) ? this.#tables.get(window) : undefined;
+    if (!table) return undefined;
+    const events = needsEvents(this.#request.slo, window) ? table.count?.[this.#i] : undefined;
+    return partsOf(this.#request, table.ratio[this.#i]!, events);
+  }
+}
+
 /**
  * The parts the evaluator asked for, from a ratio. Where the events are recorded they are the
  * total (the minEvents guard compares them); elsewhere the total is 1 and bad is the ratio, which
  * gives the evaluator the same error ratio. A ratio of NaN is 0/0: no events, no budget spent.
  */
-function partsOf(request: SliRequest, ratio: number, events: number | undefined): Partial<Record<'good' | 'bad' | 'total', number>> {
+function partsOf(request: SliRequest, ratio: number, events: number | undefined): SliParts {
   const empty = Number.isNaN(ratio);
   const total = events ?? (empty ? 0 : 1);
   const bad = empty || total === 0 ? 0 : events === undefined ? ratio : ratio * total;
   // bad is always given: the evaluator takes it over total − good, which would round the ratio.
-  const parts: Partial<Record<'good' | 'bad' | 'total', number>> = { bad, total };
+  const parts: SliParts = { bad, total };
   if (request.parts.includes('good')) parts.good = total - bad;
   return parts;
 }

@@ -4,7 +4,7 @@
 // one (plus an overlap for late data) instead of rescanning the SLO window.
 import type { Slo } from '../../domain/slo.ts';
 import type { Db } from '../../store/db.ts';
-import type { SliPart, SliReading, SliRequest, SliSource } from '../sli-source.ts';
+import type { SliPart, SliParts, SliReading, SliRequest, SliSource } from '../sli-source.ts';
 import { SourceError } from '../source-error.ts';
 import { alignDown, alignUp, freshnessSlices } from './freshness-slices.ts';
 import { type MemoryCache, openMemoryCache } from './memory-cache.ts';
@@ -425,7 +425,7 @@ function rangeParams(range: Coverage, bucketSeconds: number): SqlParams {
 }
 
 function slicesReading(request: SliRequest, counts: Map<number, { good: number; total: number }>): SliReading {
-  const reading: SliReading = new Map();
+  const reading = new Map<number, SliParts>();
   for (const w of request.windows) {
     const c = counts.get(w);
     if (!c) continue; // not known yet: the evaluator reports the window unknown
