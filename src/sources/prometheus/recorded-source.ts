@@ -164,7 +164,7 @@ export class RecordedPrometheusSource implements SliSource {
         tables.set(window, { ratio, count });
       }),
     );
-    return requests.map((request, i) => problems[i]?.error ?? new RecordedReading(tables, request, i));
+    return requests.map((request, i) => problems[i]?.error ?? new RecordedReading(tables, request.slo, request.windows, request.parts.includes('good'), i));
   }
 
   #selector(slo: Slo, record: string): string {
@@ -200,27 +200,35 @@ interface WindowTable {
   count: Float64Array | undefined;
 }
 
-/** One request's reading, read from the window tables when the evaluator asks. */
+/**
+ * One request's reading, read from the window tables when the evaluator asks. It keeps the SLO,
+ * not the request (its windows are the evaluator's one array per SLO): the cycle's 100 000
+ * requests are garbage once the answers are in.
+ */
 class RecordedReading implements SliReading {
   readonly #tables: ReadonlyMap<number, WindowTable>;
-  readonly #request: SliRequest;
+  readonly #slo: Slo;
+  readonly #windows: readonly number[];
+  readonly #good: boolean;
   readonly #i: number;
 
-  constructor(tables: ReadonlyMap<number, WindowTable>, request: SliRequest, i: number) {
+  constructor(tables: ReadonlyMap<number, WindowTable>, slo: Slo, windows: readonly number[], good: boolean, i: number) {
     this.#tables = tables;
-    this.#request = request;
+    this.#slo = slo;
+    this.#windows = windows;
+    this.#good = good;
     this.#i = i;
   }
 
   has(window: number): boolean {
-    return this.#request.windows.includes(window) && this.#tables.has(window);
+    return this.#tables.has(window) && this.#windows.includes(window);
   }
 
   get(window: number): SliParts | undefined {
-    const table = this.has(window) ? this.#tables.get(window) : undefined;
-    if (!table) return undefined;
-    const events = needsEvents(this.#request.slo, window) ? table.count?.[this.#i] : undefined;
-    return partsOf(this.#request, table.ratio[this.#i]!, events);
+    if (!this.has(window)) return undefined;
+    const table = this.#tables.get(window)!;
+    const events = needsEvents(this.#slo, window) ? table.count?.[this.#i] : undefined;
+    return partsOf(this.#good, table.ratio[this.#i]!, events);
   }
 }
 
@@ -229,12 +237,12 @@ class RecordedReading implements SliReading {
  * total (the minEvents guard compares them); elsewhere the total is 1 and bad is the ratio, which
  * gives the evaluator the same error ratio. A ratio of NaN is 0/0: no events, no budget spent.
  */
-function partsOf(request: SliRequest, ratio: number, events: number | undefined): SliParts {
+function partsOf(good: boolean, ratio: number, events: number | undefined): SliParts {
   const empty = Number.isNaN(ratio);
   const total = events ?? (empty ? 0 : 1);
   const bad = empty || total === 0 ? 0 : events === undefined ? ratio : ratio * total;
   // bad is always given: the evaluator takes it over total − good, which would round the ratio.
   const parts: SliParts = { bad, total };
-  if (request.parts.includes('good')) parts.good = total - bad;
+  if (good) parts.good = total - bad;
   return parts;
 }
