@@ -4,6 +4,7 @@
 // was aborted or whose replica lost leadership writes nothing.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { sloStateUnchanged } from '../alerting/state-changes.ts';
 import { type AlertIntent, type AlertTransition, advanceAlerts } from '../alerting/state-machine.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { SloEvaluation } from '../domain/evaluation.ts';
@@ -147,9 +148,10 @@ export async function runEvaluationCycle(deps: CycleDeps, defined: readonly Slo[
         const state = await loadAlertingState(tx);
         const step = advanceAlerts(state, evaluations, { noDataAfter: (id) => byId.get(id)?.alerting.noDataAfter ?? 3 });
         for (const e of evaluations) await saveEvaluation(tx, e);
+        // Only what the step changed: a row's updated_at is when its state last changed.
         for (const e of evaluations) {
           const s = step.state.slos[e.id];
-          if (s) await saveSloAlertState(tx, e.id, s, at);
+          if (s && !sloStateUnchanged(state.slos[e.id], s)) await saveSloAlertState(tx, e.id, s, at);
         }
         let enqueued = 0;
         for (const intent of step.intents) {
