@@ -1,6 +1,8 @@
 // The alerting state machine's state (src/alerting) stored as one alert_state row per
 // SLO and tier, plus one "_slo" row per SLO for its unknown/no-data streak. A new
-// leader or a restarted process loads it and continues where the last one stopped.
+// leader or a restarted process loads it and continues where the last one stopped. The cycle
+// writes an SLO's rows only when its state changed; an SLO without rows has never fired nor gone
+// unknown, the state the machine starts from (src/alerting/state-changes.ts).
 import type { AlertingState, SloAlertState, TierAlertState } from '../../alerting/state-machine.ts';
 import { type AlertStateRow, loadAlertStates, saveAlertState } from './alert-state.ts';
 import type { Queryable } from './queryable.ts';
