@@ -11,7 +11,8 @@ export type RangeValues = Float64Array;
 
 export interface RangeClient {
   readonly name: string;
-  queryRange(query: string, start: number, end: number, step: number, signal?: AbortSignal): Promise<RangeValues>;
+  /** `into`: an array of exactly the points' length to write the values in (else a new one). */
+  queryRange(query: string, start: number, end: number, step: number, signal?: AbortSignal, into?: Float64Array): Promise<RangeValues>;
 }
 
 const MAX_POINTS = 10_000;
@@ -20,9 +21,9 @@ export function prometheusRangeClient(spec: Pick<PrometheusSourceSpec, 'name' | 
   const base = spec.url.replace(/\/+$/, '');
   return {
     name: spec.name,
-    async queryRange(query, start, end, step, signal) {
+    async queryRange(query, start, end, step, signal, into) {
       const points = Math.floor((end - start) / step) + 1;
-      const out = new Float64Array(points).fill(Number.NaN);
+      const out = (into?.length === points ? into : new Float64Array(points)).fill(Number.NaN);
       for (let first = 0; first < points; first += MAX_POINTS) {
         const last = Math.min(points, first + MAX_POINTS) - 1;
         const body = new URLSearchParams({

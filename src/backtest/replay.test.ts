@@ -122,3 +122,47 @@ describe('replay', () => {
     expect(html).toMatch(/<path d="M[\d.]+,[\d.]+L/);
   });
 });
+
+describe('replay fast path', () => {
+  it('gives the same result as the full evaluation and state machine at every step', () => {
+    // Deterministic noise: bursts of errors, and windows whose answers come and go in streaks of
+    // one to six steps (coarse samples), so steps cross no-data and back, with tiers firing.
+    let seed = 11;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const noisy = (s: typeof slo, points: number): SloHistory => {
+      const g: Grid = { start: T0, step: 60, points };
+      const windows = new Map<number, { bad: Float64Array; total: Float64Array }>();
+      for (const w of windowsOf(s)) {
+        const bad = new Float64Array(points);
+        const total = new Float64Array(points);
+        let gapLeft = 0;
+        for (let i = 0; i < points; i++) {
+          if (gapLeft === 0 && rand() < (w === 300 ? 0.15 : 0.01)) gapLeft = 1 + Math.floor(rand() * 6);
+          const gap = gapLeft > 0;
+          if (gap) gapLeft--;
+          const burst = Math.floor(i / 400) % 4 === 0 ? 0.05 : 0.0002;
+          total[i] = gap ? Number.NaN : (w / 60) * PER_MINUTE * (0.5 + rand());
+          bad[i] = gap ? Number.NaN : total[i]! * burst * rand() * 2;
+        }
+        windows.set(w, { bad, total });
+      }
+      return { slo: s, grid: g, windows, problems: [] };
+    };
+    const lenient = withPolicy(slo, { name: 'lenient', tiers: [{ severity: 'page', budgetPercent: 5, long: '6h', short: '30m' }, { severity: 'ticket', budgetPercent: 10, long: '1d', short: '2h' }] });
+    for (const s of [slo, lenient]) {
+      const history = noisy(s, 6000);
+      const fast = replay(history);
+      const full = replay(history, { evaluateEveryStep: true });
+      expect(fast).toEqual(full);
+      // The noise reaches the cases the fast path decides: firings, resolutions, unknown steps,
+      // and tiers that fire while another window is unanswered.
+      expect(full.firings.filter((f) => f.end !== null).length).toBeGreaterThan(2);
+      expect(full.unknownSeconds).toBeGreaterThan(0);
+      const unanswered = (f: { start: string }) => [...history.windows.values()].some((w) => Number.isNaN(w.total[(Date.parse(f.start) / 1000 - T0) / 60]!));
+      expect(full.firings.some(unanswered)).toBe(true);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // machine, step by step, exactly as the service would have run them; pure, no I/O.
 import type { WindowCounts } from '../domain/evaluation.ts';
 import type { Severity } from '../domain/slo.ts';
-import { type AlertingState, advanceAlerts, emptyAlertingState } from '../alerting/state-machine.ts';
+import { type AlertingState, advanceAlerts, DEFAULT_NO_DATA_AFTER, emptyAlertingState } from '../alerting/state-machine.ts';
 import { computeEvaluation, windowsOf } from '../evaluator/index.ts';
 import { type Grid, type SloHistory, stepTime } from './history.ts';
 import { type SignalReader, type StepSignals, signalReader } from './step-signals.ts';
@@ -60,7 +60,13 @@ export interface SloBacktest {
 
 const WEEK = 604_800;
 
-export function replay(history: SloHistory, opts: { chartPoints?: number } = {}): SloBacktest {
+export interface ReplayOptions {
+  chartPoints?: number;
+  /** Run the full evaluation and the state machine at every step (no fast path): the reference the tests compare with. */
+  evaluateEveryStep?: boolean;
+}
+
+export function replay(history: SloHistory, opts: ReplayOptions = {}): SloBacktest {
   const { slo, grid } = history;
   const windows = windowsOf(slo);
   const every = Math.max(1, Math.ceil(grid.points / (opts.chartPoints ?? 600)));
@@ -75,6 +81,7 @@ export function replay(history: SloHistory, opts: { chartPoints?: number } = {})
   let lastRemaining: number | null = null;
 
   const signals = signalReader(slo, history, windows);
+  const noDataAfter = slo.alerting.noDataAfter ?? DEFAULT_NO_DATA_AFTER;
   for (let i = 0; i < grid.points; i++) {
     const fast = signals.at(i);
     const remaining = fast.remaining;
@@ -92,13 +99,7 @@ export function replay(history: SloHistory, opts: { chartPoints?: number } = {})
       burnSince = null;
     }
 
-    if (unchanged(state, slo.id, fast, signals)) {
-      if (remaining !== null) lastRemaining = remaining;
-      continue;
-    }
-    if (stillUnknown(state, slo.id, fast, signals)) {
-      // The one thing advanceAlerts would change; `state` is this replay's own copy.
-      state.slos[slo.id]!.consecutiveUnknown += 1;
+    if (!opts.evaluateEveryStep && countersOnly(state, slo.id, fast, signals, noDataAfter, grid, i)) {
       if (remaining !== null) lastRemaining = remaining;
       continue;
     }
@@ -174,38 +175,37 @@ export function replay(history: SloHistory, opts: { chartPoints?: number } = {})
 }
 
 /**
- * True when the state machine would neither change state nor emit anything for this evaluation
- * (a known answer, and every tier already in the phase its signal says). Most steps of a backtest
- * are like this; skipping them spares a copy of the state per step.
+ * When no tier changes phase at this step, all advanceAlerts would do is keep the SLO's unknown
+ * counters (count an unknown step, declare no-data after `noDataAfter` of them, clear them on a
+ * known step) and emit no-data / data-restored intents, which a backtest does not report. Then
+ * this does that bookkeeping on `state` (this replay's own copy) and returns true; otherwise
+ * (a tier fires or resolves, or the SLO has no state yet) it returns false and changes nothing.
+ * Most steps of a backtest are like this: steady steps, and history whose short windows flicker
+ * between answered and not (coarse samples) — 4 full evaluations per flicker otherwise.
  */
-function unchanged(state: AlertingState, id: string, fast: StepSignals, signals: SignalReader): boolean {
+function countersOnly(state: AlertingState, id: string, fast: StepSignals, signals: SignalReader, noDataAfter: number, grid: Grid, i: number): boolean {
   const slo = state.slos[id];
-  if (slo?.consecutiveUnknown !== 0 || slo.noDataSince !== null) return false;
-  if (fast.status === 'unknown' || fast.status === 'error') return false;
+  if (slo === undefined || fast.status === 'error') return false;
   const keys = signals.tierKeys;
   if (Object.keys(slo.tiers).length !== keys.length) return false;
+  const unknown = fast.status === 'unknown';
   for (let j = 0; j < keys.length; j++) {
     const current = slo.tiers[keys[j]!];
-    if (current === undefined || (current.phase === 'firing') !== (fast.firing[j] === 1)) return false;
+    if (current === undefined) return false;
+    const firing = current.phase === 'firing';
+    // Unknown: only a newly firing tier changes (nothing resolves while unknown). Known: any
+    // difference (a firing tier whose signal stopped may resolve).
+    if (unknown ? fast.firing[j] === 1 && !firing : firing !== (fast.firing[j] === 1)) return false;
   }
-  return true;
-}
-
-/**
- * True for an unknown step after no-data was already declared, when no tier newly fires: the
- * state machine would only count one more unknown evaluation (nothing resolves while unknown, and
- * no inhibition lifts, since no page tier stops firing). Months of history without data for the
- * short windows (a new service, coarse samples) are all such steps.
- */
-function stillUnknown(state: AlertingState, id: string, fast: StepSignals, signals: SignalReader): boolean {
-  const slo = state.slos[id];
-  if (slo === undefined || slo.noDataSince === null || slo.consecutiveUnknown === 0) return false;
-  if (fast.status !== 'unknown') return false;
-  const keys = signals.tierKeys;
-  if (Object.keys(slo.tiers).length !== keys.length) return false;
-  for (let j = 0; j < keys.length; j++) {
-    const current = slo.tiers[keys[j]!];
-    if (current === undefined || (fast.firing[j] === 1 && current.phase !== 'firing')) return false;
+  // Every tier keeps its phase, so no inhibition lifts either: no firing intent is due.
+  if (unknown) {
+    slo.consecutiveUnknown += 1;
+    slo.unknownSince ??= stepTime(grid, i).toISOString();
+    if (slo.noDataSince === null && slo.consecutiveUnknown >= noDataAfter) slo.noDataSince = slo.unknownSince;
+  } else {
+    slo.consecutiveUnknown = 0;
+    slo.unknownSince = null;
+    slo.noDataSince = null;
   }
   return true;
 }

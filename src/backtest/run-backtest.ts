@@ -4,7 +4,7 @@
 import type { DataSourceSpec, PrometheusSourceSpec, Slo } from '../domain/slo.ts';
 import { tierWindows } from '../domain/tiers.ts';
 import { partsBySource, type SourceMap, windowsOf } from '../evaluator/index.ts';
-import { type Grid, prometheusHistory, type SloHistory, sourceHistory } from './history.ts';
+import { type Grid, prometheusHistory, SeriesPool, type SloHistory, sourceHistory } from './history.ts';
 import { type Policy, withPolicy } from './policy.ts';
 import { prometheusRangeClient, type RangeClient } from './prometheus-range.ts';
 import { replay, type SloBacktest } from './replay.ts';
@@ -68,6 +68,8 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   const policies: PolicyResult[] = input.policies.map((policy) => ({ policy, results: [] }));
   const skipped: BacktestResult['skipped'] = [];
   const byId = new Map<string, SloBacktest[]>();
+  // Each SLO's arrays serve the next once it is replayed (nothing in a result points at them).
+  const pool = new SeriesPool(input.grid.points);
   let done = 0;
   let next = 0;
 
@@ -84,7 +86,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     let history: SloHistory;
     const client = sourceNames.length === 1 ? clients.get(sourceNames[0]!) : undefined;
     if (client) {
-      history = await prometheusHistory(slo, windows, tierSet, input.grid, client, input.signal);
+      history = await prometheusHistory(slo, windows, tierSet, input.grid, client, input.signal, pool);
     } else if (input.sources && sourceNames.every((n) => input.sources!.has(n))) {
       history = await sourceHistory(slo, windows, input.grid, input.sources, input.signal ? { signal: input.signal } : {});
     } else {
@@ -95,6 +97,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
       slo.id,
       variants.map((v) => replay({ ...history, slo: v })),
     );
+    if (client) pool.give(history);
   };
   const worker = async () => {
     while (next < input.slos.length) {

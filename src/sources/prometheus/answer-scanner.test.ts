@@ -148,6 +148,33 @@ describe('AnswerScanner', () => {
     ]);
   });
 
+  it('reads points exactly as JSON.parse and Number would, however they are written', () => {
+    // Values of every shape Prometheus writes (and a few it does not): the shortcut for plain
+    // decimals must give the very same double as Number(text); the rest take the general path.
+    let seed = 3;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const texts = ['0', '-0', '180000', '12.', '.5', '007', '-12.5', '0.1', '0.000000000000001', '123456789012345', '1234567890123456', '9007199254740993', '1e-7', '-1.5E+3', '+Inf', '-Inf', 'NaN', '', '-', 'x1', '1\\u0030', 'a\\"]b'];
+    for (let k = 0; k < 300; k++) {
+      const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 30 - 12);
+      texts.push(String(v), v.toFixed(Math.floor(rand() * 8)), String(Math.round(v)));
+    }
+    const times = ['60', '1794535200', '1794535200.5', '1794535200.123', '17945352001234567', '-60', '6e1'];
+    const values = texts.map((t, i) => `[${times[i % times.length]},"${t}"]`);
+    const text = `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"slo_id":"a"},"values":[${values.join(',')}]},{"metric":{},"values":[ [60 , "1" ] ,[120,"2"]]}]}}`;
+    const { points } = scanEveryWay(text);
+    const expected = (JSON.parse(text) as { data: { result: Array<{ values: Array<[number, string]> }> } }).data.result.flatMap((r) => r.values);
+    expect(points).toHaveLength(expected.length);
+    for (const [i, [time, value]] of expected.entries()) {
+      const want = value === '+Inf' ? Number.POSITIVE_INFINITY : value === '-Inf' ? Number.NEGATIVE_INFINITY : Number(value);
+      expect({ i, time: points[i]!.time, same: Object.is(points[i]!.value, want) }).toEqual({ i, time, same: true });
+    }
+    expect(points.at(-1)!.labels[0]).toBeUndefined();
+    expect(points[0]!.labels[0]).toBe('a');
+  });
+
   it('refuses what is not a whole JSON answer', () => {
     const whole = vector([{ metric: { slo_id: 'a' }, value: [1, '1'] }]);
     expect(() => scan(whole.slice(0, -3))).toThrow(ScanError);

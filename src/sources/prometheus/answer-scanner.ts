@@ -114,7 +114,24 @@ export class AnswerScanner {
       }
       if (this.#done) throw new ScanError('text after the JSON answer');
       const depth = this.#kinds.length - 1;
-      if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (c === 0x5b /* [ */ && depth >= 0 && this.#roles[depth] === POINTS) {
+        // A range answer is almost all points: `[time,"value"]` read in one go when it has arrived
+        // whole and is written as Prometheus writes it (else the general path below reads it).
+        let after = this.#point(buf, pos, len);
+        if (after > 0) {
+          // And the points after it, as long as they come whole.
+          while (after + 1 < len && buf.charCodeAt(after) === 0x2c && buf.charCodeAt(after + 1) === 0x5b) {
+            const next = this.#point(buf, after + 1, len);
+            if (next < 0) break;
+            this.#indices[depth]!++;
+            after = next;
+          }
+          pos = after;
+          continue;
+        }
+        this.#open(ARRAY, depth);
+        pos++;
+      } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
         this.#open(c === 0x7b ? OBJECT : ARRAY, depth);
         pos++;
       } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
@@ -159,6 +176,42 @@ export class AnswerScanner {
       }
     }
     this.#pos = pos;
+  }
+
+  /**
+   * The point `[time,"value"]` opening at `from` (no spaces, no escapes): hands it over and returns
+   * the position after its `]`; or -1, having changed nothing, for anything else or a point that
+   * has not arrived whole. Integer times and short decimal values are read without a string.
+   */
+  #point(buf: string, from: number, len: number): number {
+    let j = from + 1;
+    let time = 0;
+    let integer = true;
+    for (; j < len; j++) {
+      const c = buf.charCodeAt(j);
+      if (c >= 0x30 && c <= 0x39) time = time * 10 + (c - 0x30);
+      else if (c === 0x2c /* , */) break;
+      else if (c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45) integer = false;
+      else return -1;
+    }
+    const comma = j;
+    if (comma === from + 1 || comma + 1 >= len || buf.charCodeAt(comma + 1) !== 0x22 || !startsNumber(buf.charCodeAt(from + 1))) return -1;
+    if (!integer || comma - from > 16) {
+      time = Number(buf.slice(from + 1, comma));
+      if (Number.isNaN(time)) return -1;
+    }
+    const open = comma + 2;
+    const close = buf.indexOf('"', open);
+    if (close < 0 || close + 1 >= len || buf.charCodeAt(close + 1) !== 0x5d /* ] */) return -1;
+    let value = decimalValue(buf, open, close);
+    if (Number.isNaN(value)) {
+      const text = buf.slice(open, close);
+      // An escape (the quote found may be an escaped one): the general path.
+      if (text.includes('\\')) return -1;
+      value = parsePromValue(text);
+    }
+    this.#handlers.point?.(this.#labels, time, value);
+    return close + 2;
   }
 
   /** The key as one of the names that matter (shared strings), or OTHER_KEY; escapes are unescaped. */
@@ -324,6 +377,36 @@ export async function scanAnswer(body: AsyncIterable<Uint8Array> | null, handler
     scanner.write(decoder.decode());
   }
   return scanner.end();
+}
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `buf[from, to)` as a number when it is a plain decimal of at most 15 digits (`-12.5`, `180000`),
+ * else NaN (the caller then reads it with Number). At most 15 digits and 22 decimals, the digits
+ * and the power of ten are exact doubles, so their quotient is the correctly rounded value, the
+ * same double as Number(text).
+ */
+function decimalValue(buf: string, from: number, to: number): number {
+  let i = from;
+  const negative = i < to && buf.charCodeAt(i) === 0x2d;
+  if (negative) i++;
+  if (i === to) return Number.NaN;
+  let digits = 0;
+  let mantissa = 0;
+  let decimals = -1;
+  for (; i < to; i++) {
+    const c = buf.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      mantissa = mantissa * 10 + (c - 0x30);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 0x2e && decimals < 0) decimals = 0;
+    else return Number.NaN;
+  }
+  if (digits === 0 || digits > 15 || decimals === 0 || decimals > 22) return Number.NaN;
+  const value = decimals > 0 ? mantissa / POWERS_OF_TEN[decimals]! : mantissa;
+  return negative ? -value : value;
 }
 
 /** Prometheus writes special floats as "+Inf", "-Inf", "NaN". */
