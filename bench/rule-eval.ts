@@ -16,6 +16,8 @@
 // (`prometheus_rule_group_iterations_total`), with the missed iterations beside it; the summed
 // `evaluationTime` is shown too, from the API and from Prometheus's own metrics, to cross-check.
 import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,6 +119,7 @@ async function ruleMetrics(url: string): Promise<RuleMetrics> {
 }
 
 const delta = (a: RuleMetrics, b: RuleMetrics, name: string) => (b.sums.get(name) ?? 0) - (a.sums.get(name) ?? 0);
+const int = (x: number) => Math.round(x).toLocaleString('en');
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -223,6 +226,97 @@ export async function benchRuleEval(n: number, opts: RuleEvalOptions = {}): Prom
   }
 }
 
+export interface PeriodRuleRow {
+  slos: number;
+  samplesPerSeries: number;
+  /** Prometheus CPU seconds per SLO for one evaluation of the period rule in steady state. */
+  cpuPerSlo: number;
+  wallSeconds: number;
+  load: string;
+}
+
+/**
+ * The one rule the table above cannot show in steady state: the period rule reads 28 days of the
+ * recorded 5-minute sums (one sample a minute, two series per SLO), while in the bench they exist
+ * only since its Prometheus started. Backfills those two series at one sample a minute for `k`
+ * SLOs and evaluates the generated period rule's expression for each, counting Prometheus CPU.
+ */
+export async function benchPeriodRule(k = 200): Promise<PeriodRuleRow> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'burnwatch-period-'));
+  try {
+    const end = Math.floor(Date.now() / 1000 / 60) * 60 - 3600;
+    const start = end - 28 * 86_400;
+    const slos = fleetSlos(k, { heterogeneous: true });
+    const exprs = generatePrometheusRules(slos).groups.map((g) => {
+      const rule = g.rules.find((r) => 'record' in r && r.record === 'slo:sli_error:ratio_rate28d');
+      if (!rule) throw new Error(`no period rule in group ${g.name}`);
+      return rule.expr;
+    });
+    // The series each period rule reads (two sums for ratio and latency, the 5-minute ratio for
+    // a timeslice SLO), one sample a minute.
+    const series = new Map<string, string[]>();
+    for (const expr of exprs) {
+      for (const [, name, id] of expr.matchAll(/(slo:[a-z0-9_:]+)\{slo_id="([^"]+)"\}/g)) {
+        const ids = series.get(name!) ?? [];
+        if (!ids.includes(id!)) ids.push(id!);
+        series.set(name!, ids);
+      }
+    }
+    const file = path.join(home, 'period.om');
+    const out = createWriteStream(file);
+    let samples = 0;
+    let count = 0;
+    for (const [name, ids] of series) {
+      out.write(`# TYPE ${name} gauge\n`);
+      for (const id of ids) {
+        count++;
+        const labels = `${name}{slo_id="${id}",slo_window="5m"}`;
+        let chunk = '';
+        for (let t = start; t <= end; t += 60) {
+          const v = name.includes('bad') ? (t % 7) * 0.3 : name.includes('ratio') ? (t % 13) * 1e-5 : 15_000 + (t % 11);
+          chunk += `${labels} ${v} ${t}\n`;
+          samples++;
+        }
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+    }
+    out.end('# EOF\n');
+    await once(out, 'finish');
+    const blocks = path.join(home, 'blocks');
+    await promisify(execFile)('promtool', ['tsdb', 'create-blocks-from', '--max-block-duration=1000h', 'openmetrics', file, blocks], { maxBuffer: 64 << 20 });
+    await rm(file);
+    const prom = await startPrometheusOn(blocks);
+    try {
+      const load = loadavg();
+      const query = async (expr: string) => {
+        const res = await fetch(`${prom.url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr, time: String(end) }) });
+        const body = (await res.json()) as { data?: { result: unknown[] } };
+        if (!res.ok || body.data?.result.length !== 1) throw new Error(`period rule answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      };
+      await query(exprs[0]!); // warm the index
+      const cpu0 = await cpuSeconds(prom.pid!);
+      const t0 = performance.now();
+      let next = 0;
+      const worker = async () => {
+        while (next < exprs.length) await query(exprs[next++]!);
+      };
+      await Promise.all([worker(), worker()]);
+      const cpu = (await cpuSeconds(prom.pid!)) - cpu0;
+      return { slos: k, samplesPerSeries: samples / count, cpuPerSlo: cpu / k, wallSeconds: (performance.now() - t0) / 1000, load };
+    } finally {
+      await prom.destroy();
+    }
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** The steady-state period rule, as a line under the table, with what it adds per round at each size. */
+export function periodRuleLine(p: PeriodRuleRow, sizes: number[]): string {
+  const adds = sizes.map((n) => `${(p.cpuPerSlo * n).toFixed(1)} s at ${int(n)} SLOs`).join(', ');
+  return `The period rule in steady state (\`benchPeriodRule\`: the generated expressions of ${int(p.slos)} SLOs over 28 days of recorded sums at one sample a minute, ${int(p.samplesPerSeries)} samples per series, load ${p.load}): **${(p.cpuPerSlo * 1000).toFixed(1)} ms of Prometheus CPU per SLO per evaluation**, so a round costs about ${adds} more than the table's bold figure.`;
+}
+
 /** How to read the table (bench/run.ts prints it under the table). */
 export const RULE_EVAL_NOTES = `\`node bench/rule-eval.ts 1000 10000\`: the rules \`burnwatch generate prometheus\` writes for a
 heterogeneous fleet (one group per SLO), loaded into a real Prometheus over the fleet's backfilled
@@ -233,9 +327,9 @@ rules, same blocks). The summed \`evaluationTime\` is each group's wall time, gr
 waiting for a CPU, so it grows with the machine's load and is no cost (it was the figure this bench
 first printed). The period rule (\`sum_over_time\` of the recorded 5-minute sums over 28 days) reads
 only the minutes recorded since this Prometheus started; in steady state it reads 28 days of them
-(40 320 samples per series), which this bench does not include.`;
+(40 320 samples per series), which the table cannot show: the line above measures it apart
+(\`node bench/rule-eval.ts --period 100\`).`;
 
-const int = (x: number) => Math.round(x).toLocaleString('en');
 
 export function ruleEvalTable(rows: RuleEvalRow[]): string {
   return [
@@ -249,13 +343,18 @@ export function ruleEvalTable(rows: RuleEvalRow[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { interval: { type: 'string' }, measure: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { interval: { type: 'string' }, measure: { type: 'string' }, period: { type: 'string' } } });
   const opts: RuleEvalOptions = {
     ...(values.interval ? { intervalSeconds: Number(values.interval) } : {}),
     ...(values.measure ? { measureSeconds: Number(values.measure) } : {}),
   };
   const sizes = positionals.map(Number);
-  const rows: RuleEvalRow[] = [];
-  for (const n of sizes.length > 0 ? sizes : [1000]) rows.push(await benchRuleEval(n, opts));
-  console.log(ruleEvalTable(rows));
+  if (values.period) {
+    // Only the steady-state period rule: `node bench/rule-eval.ts --period 200 1000 10000`.
+    console.log(periodRuleLine(await benchPeriodRule(Number(values.period)), sizes.length > 0 ? sizes : [1000, 10_000]));
+  } else {
+    const rows: RuleEvalRow[] = [];
+    for (const n of sizes.length > 0 ? sizes : [1000]) rows.push(await benchRuleEval(n, opts));
+    console.log(ruleEvalTable(rows));
+  }
 }

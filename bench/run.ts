@@ -12,7 +12,7 @@ import { benchDetection, detectionTable } from './detection.ts';
 import { benchEvalScale, heteroScaleTable, type ScaleRow, scaleTable } from './eval-scale.ts';
 import { benchLeaderPartition, leaderPartitionTable } from './leader-partition.ts';
 import { benchRecorded, recordedTable } from './recorded-scale.ts';
-import { benchRuleEval, RULE_EVAL_NOTES, type RuleEvalRow, ruleEvalTable } from './rule-eval.ts';
+import { benchPeriodRule, benchRuleEval, periodRuleLine, RULE_EVAL_NOTES, type RuleEvalRow, ruleEvalTable } from './rule-eval.ts';
 import { benchFiringToPost, benchSlackAck, slackTable } from './slack.ts';
 import { benchStartup, startupTable } from './startup.ts';
 import { benchStore, storeTable } from './store.ts';
@@ -92,9 +92,11 @@ ${heteroScaleTable(hetero)}`,
 }
 if (want('recorded')) log('Recorded mode', recordedTable(await benchRecorded([1000, 10_000, 100_000])));
 if (want('rules')) {
+  const sizes = values['rule-sizes']!.split(',').map(Number);
   const rows: RuleEvalRow[] = [];
-  for (const n of values['rule-sizes']!.split(',').map(Number)) rows.push(await benchRuleEval(n));
-  log('Prometheus side: rule evaluation', `${ruleEvalTable(rows)}\n\n${RULE_EVAL_NOTES}`);
+  for (const n of sizes) rows.push(await benchRuleEval(n));
+  const period = periodRuleLine(await benchPeriodRule(), sizes);
+  log('Prometheus side: rule evaluation', `${ruleEvalTable(rows)}\n\n${period}\n\n${RULE_EVAL_NOTES}`);
 }
 if (want('detection')) log('Detection latency', detectionTable(await benchDetection()));
 if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFiringToPost()));
