@@ -124,6 +124,8 @@ async function ruleMetrics(url: string): Promise<RuleMetrics> {
 
 const delta = (a: RuleMetrics, b: RuleMetrics, name: string) => (b.sums.get(name) ?? 0) - (a.sums.get(name) ?? 0);
 const int = (x: number) => Math.round(x).toLocaleString('en');
+/** Seconds as the table shows them: 0.0072 → "7.2 ms", 26.3 → "26.3 s", 1 194 968 → "1,194,968 s". */
+const secs = (x: number) => (x < 1 ? `${(x * 1000).toFixed(1)} ms` : x < 1000 ? `${x.toFixed(1)} s` : `${int(x)} s`);
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -350,7 +352,7 @@ export function ruleEvalTable(rows: RuleEvalRow[]): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${int(r.slos)} | ${int(r.groups)} (${int(r.rules)}) | ${r.intervalSeconds} s; ${r.rounds.toFixed(1)} (${int(r.missedIterations)}) | **${r.cpuPerRound.toFixed(1)} s** (${r.coresBusy.toFixed(2)}) | ${r.groupWallPerRound.toFixed(1)} s / ${r.apiSumSeconds.toFixed(1)} s / ${r.metricsSumSeconds.toFixed(1)} s (${r.medianGroupMs.toFixed(1)} ms, ${r.slowestGroupMs.toFixed(0)} ms) | ${r.rawCycleSeconds.toFixed(1)} s (${int(r.rawQueries)}), ${r.rawCpu.toFixed(1)} s | ${r.rawFloorSeconds.toFixed(1)} s, ${r.rawFloorCpu.toFixed(1)} s | ${(r.dataAgeSeconds / 60).toFixed(1)} min; ${r.setupSeconds.toFixed(0)} s | ${r.loadRules} / ${r.loadRaw} |`,
+        `| ${int(r.slos)} | ${int(r.groups)} (${int(r.rules)}) | ${r.intervalSeconds} s; ${r.rounds.toFixed(1)} (${int(r.missedIterations)}) | **${r.cpuPerRound.toFixed(1)} s** (${r.coresBusy.toFixed(2)}) | ${secs(r.groupWallPerRound)} / ${secs(r.apiSumSeconds)} / ${secs(r.metricsSumSeconds)} (${secs(r.medianGroupMs / 1000)}, ${secs(r.slowestGroupMs / 1000)}) | ${r.rawCycleSeconds.toFixed(1)} s (${int(r.rawQueries)}), ${r.rawCpu.toFixed(1)} s | ${r.rawFloorSeconds.toFixed(1)} s, ${r.rawFloorCpu.toFixed(1)} s | ${(r.dataAgeSeconds / 60).toFixed(1)} min; ${r.setupSeconds.toFixed(0)} s | ${r.loadRules} / ${r.loadRaw} |`,
     ),
   ].join('\n');
 }
