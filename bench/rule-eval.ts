@@ -7,7 +7,9 @@
 //
 // How a round is measured. Prometheus runs every rule group in a goroutine of its own, spread over
 // the evaluation interval, so groups overlap; a group's `evaluationTime` is its wall time, which
-// includes waiting for a CPU while other groups (and, on a shared machine, other processes) run.
+// includes waiting for the query engine's 20 query slots (`--query.max-concurrency`: at 10 000
+// groups nearly every group's query waits, seconds each) and for a CPU while other groups (and,
+// on a shared machine, other processes) run.
 // Summed over the groups it is a sum of overlapping wall times, not a cost: with more work per
 // round than the cores can do in one interval the groups pile up and the sum grows far past any
 // real figure (the first version of this bench ran at a 15 s interval and summed 26 458 s for one
@@ -339,8 +341,8 @@ data at the default 1-minute evaluation interval; after every group has run twic
 (/proc) is counted over whole rounds (\`prometheus_rule_group_iterations_total\`). The bold column is
 the cost; a round of rules replaces one raw-mode cycle (the raw columns, on a Prometheus without the
 rules, same blocks). The summed \`evaluationTime\` is each group's wall time, groups overlapping and
-waiting for a CPU, so it grows with the machine's load and is no cost (it was the figure this bench
-first printed). The period rule (\`sum_over_time\` of the recorded 5-minute sums over 28 days) reads
+waiting for the query engine's 20 slots and for a CPU, so it grows with the fleet and the load and
+is no cost (it was the figure this bench first printed). The period rule (\`sum_over_time\` of the recorded 5-minute sums over 28 days) reads
 only the minutes recorded since this Prometheus started; in steady state it reads 28 days of them
 (40 320 samples per series), which the table cannot show: the line above measures it apart
 (\`node bench/rule-eval.ts --period 100\`).`;
