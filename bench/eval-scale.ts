@@ -152,8 +152,23 @@ export function scaleTable(rows: ScaleRow[]): string {
   return [head, ...body].join('\n');
 }
 
+/**
+ * The heterogeneous fleet's rows: its floor is already one query per SLO and window (nothing
+ * merges), and `burnwatch check` from YAML is written for the uniform fleet only, so those columns
+ * are left out; the last column says whether the cycle fits the one-minute interval.
+ */
+export function heteroScaleTable(rows: ScaleRow[]): string {
+  const head =
+    '| heterogeneous SLOs | queries/cycle | burnwatch cycle | floor: same PromQL, bare client | overhead | Prometheus CPU (burnwatch / floor) | burnwatch max RSS (shipped flags / Node defaults) | statuses | within a one-minute cycle |\n|---:|---:|---:|---:|---:|---:|---:|---|---|';
+  const body = rows.map(
+    (r) =>
+      `| ${r.slos.toLocaleString('en')} | ${r.queries.toLocaleString('en')} | ${r.burnwatchSeconds.toFixed(2)} s | ${r.floorSeconds.toFixed(2)} s | ${r.overhead.toFixed(2)}× | ${r.promCpuBurnwatch.toFixed(1)} s / ${r.promCpuFloor.toFixed(1)} s | ${r.rssMb.toFixed(0)} MB / ${r.rssDefaultMb.toFixed(0)} MB | ${r.statuses} | ${r.burnwatchSeconds <= 60 ? 'yes' : '**no**'} |`,
+  );
+  return [head, ...body].join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10,100,1000,10000' }, hetero: { type: 'boolean', default: false }, repeats: { type: 'string', default: '3' } } });
   const rows = await benchEvalScale(values.sizes!.split(',').map(Number), 8, Number(values.repeats), 1000, { heterogeneous: values.hetero! });
-  console.log(scaleTable(rows));
+  console.log(values.hetero ? heteroScaleTable(rows) : scaleTable(rows));
 }

@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each figure beside a baseline from the same run, written to
-// BENCHMARKS.md with the machine it ran on. `--only scale,detection,…` runs a subset.
+// BENCHMARKS.md with the machine it ran on. `--only scale,recorded,rules,detection,…` runs a subset.
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,15 +9,16 @@ import { parseArgs } from 'node:util';
 import { backtestTable, benchBacktest } from './backtest.ts';
 import { benchConsole, consoleTable } from './console.ts';
 import { benchDetection, detectionTable } from './detection.ts';
-import { benchEvalScale, type ScaleRow, scaleTable } from './eval-scale.ts';
+import { benchEvalScale, heteroScaleTable, type ScaleRow, scaleTable } from './eval-scale.ts';
 import { benchLeaderPartition, leaderPartitionTable } from './leader-partition.ts';
 import { benchRecorded, recordedTable } from './recorded-scale.ts';
+import { benchPeriodRule, benchRuleEval, periodRuleLine, RULE_EVAL_NOTES, type RuleEvalRow, ruleEvalTable } from './rule-eval.ts';
 import { benchFiringToPost, benchSlackAck, slackTable } from './slack.ts';
 import { benchStartup, startupTable } from './startup.ts';
 import { benchStore, storeTable } from './store.ts';
 import { benchDemo, demoTable } from './demo.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string', default: '10,100,1000,10000' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string', default: '10,100,1000,10000' }, 'hetero-sizes': { type: 'string', default: '1000,10000' }, 'rule-sizes': { type: 'string', default: '1000,10000' }, out: { type: 'string' } } });
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 const want = (name: string) => !only || only.has(name);
 
@@ -76,15 +77,27 @@ const log = (title: string, body: string) => {
 
 if (want('scale')) {
   const rows: ScaleRow[] = await benchEvalScale(values.sizes!.split(',').map(Number));
+  const hetero: ScaleRow[] = await benchEvalScale(values['hetero-sizes']!.split(',').map(Number), 8, 3, 1000, { heterogeneous: true });
   const big = rows.at(-1)!;
   log(
     'Evaluation cost and scale',
     `${scaleTable(rows)}
 
-Targets at ${big.slos.toLocaleString('en')} SLOs: cycle within one minute — ${big.burnwatchSeconds <= 60 ? 'met' : 'NOT met'} (${big.burnwatchSeconds.toFixed(1)} s); overhead over the floor ≤ 1.25× — ${big.overhead <= 1.25 ? 'met' : 'NOT met'} (${big.overhead.toFixed(2)}×); RSS ≤ 300 MB — ${Math.max(big.rssMb, big.checkRssMb) <= 300 ? 'met' : 'NOT met'} (${big.rssMb.toFixed(0)} MB for the cycle, ${big.checkRssMb.toFixed(0)} MB for \`burnwatch check\` with the shipped flags; ${big.rssDefaultMb.toFixed(0)} MB for the cycle with Node's defaults).`,
+Targets at ${big.slos.toLocaleString('en')} SLOs: cycle within one minute — ${big.burnwatchSeconds <= 60 ? 'met' : 'NOT met'} (${big.burnwatchSeconds.toFixed(1)} s); overhead over the floor ≤ 1.25× — ${big.overhead <= 1.25 ? 'met' : 'NOT met'} (${big.overhead.toFixed(2)}×); RSS ≤ 300 MB — ${Math.max(big.rssMb, big.checkRssMb) <= 300 ? 'met' : 'NOT met'} (${big.rssMb.toFixed(0)} MB for the cycle, ${big.checkRssMb.toFixed(0)} MB for \`burnwatch check\` with the shipped flags; ${big.rssDefaultMb.toFixed(0)} MB for the cycle with Node's defaults).
+
+A heterogeneous fleet (bench/lib/fleet.ts \`heterogeneous\`: every SLO on metrics and selectors of its own, so query sharing merges nothing; one query per SLO and window):
+
+${heteroScaleTable(hetero)}`,
   );
 }
 if (want('recorded')) log('Recorded mode', recordedTable(await benchRecorded([1000, 10_000, 100_000])));
+if (want('rules')) {
+  const sizes = values['rule-sizes']!.split(',').map(Number);
+  const rows: RuleEvalRow[] = [];
+  for (const n of sizes) rows.push(await benchRuleEval(n));
+  const period = periodRuleLine(await benchPeriodRule(), sizes);
+  log('Prometheus side: rule evaluation', `${ruleEvalTable(rows)}\n\n${period}\n\n${RULE_EVAL_NOTES}`);
+}
 if (want('detection')) log('Detection latency', detectionTable(await benchDetection()));
 if (want('slack')) log('Slack', slackTable(await benchSlackAck(), await benchFiringToPost()));
 if (want('backtest')) log('Backtest', backtestTable(await benchBacktest()));
