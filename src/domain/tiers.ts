@@ -29,6 +29,8 @@ export function burnFactor(budgetPercent: number, periodSeconds: number, longSec
 // tiers (half its SLOs' memory): a tier without labels is made once per distinct set of numbers
 // and shared, frozen, by every SLO that has it.
 const madeTiers = new Map<string, Tier>();
+/** Each shared tier's number, which names it in the key of a shared list. */
+const tierNumbers = new WeakMap<Tier, number>();
 
 export function makeTier(
   severity: Severity,
@@ -50,6 +52,7 @@ export function makeTier(
       factor: burnFactor(budgetPercent, periodSeconds, longSeconds),
     });
     madeTiers.set(key, tier);
+    tierNumbers.set(tier, madeTiers.size);
   }
   return tier;
 }
@@ -73,8 +76,8 @@ const sharedLists = new Map<string, readonly Tier[]>();
  * Tiers with labels or annotations are an SLO's own and keep the list its own.
  */
 export function sharedTierList(tiers: readonly Tier[]): readonly Tier[] {
-  if (tiers.some((t) => !Object.isFrozen(t))) return tiers;
-  const key = tiers.map((t) => `${t.severity}|${t.budgetPercent}|${t.longSeconds}|${t.shortSeconds}|${t.factor}`).join(',');
+  if (tiers.some((t) => !tierNumbers.has(t))) return tiers;
+  const key = tiers.map((t) => tierNumbers.get(t)).join(',');
   let list = sharedLists.get(key);
   if (!list) {
     list = Object.freeze([...tiers]);

@@ -39,20 +39,22 @@ export async function evaluateAll(
   // a map per SLO cost more memory than their evaluations. What is left (sources read per SLO, a
   // batch that failed as a whole) goes through the pool; a cohort waits for its batches outside
   // the pool, so a stuck batch (one slow source) never holds the places of SLOs that read elsewhere.
-  const cohorts = new Map<string, number[]>();
+  const cohorts = new Map<string, { names: string[]; complete: boolean; members: number[] }>();
   slos.forEach((slo, k) => {
-    const key = [...partsBySource(slo).keys()].filter((name) => batches.has(name)).join('\u0000');
+    const own = [...partsBySource(slo).keys()];
+    const names = own.filter((name) => batches.has(name));
+    // complete: every source of the SLO is batched, so answered batches leave nothing to read.
+    const complete = names.length === own.length;
+    const key = `${complete ? 1 : 0}${names.join('\u0000')}`;
     const cohort = cohorts.get(key);
-    if (cohort) cohort.push(k);
-    else cohorts.set(key, [k]);
+    if (cohort) cohort.members.push(k);
+    else cohorts.set(key, { names, complete, members: [k] });
   });
   await Promise.all(
-    [...cohorts].map(async ([key, members]) => {
-      const names = key === '' ? [] : key.split('\u0000');
+    [...cohorts.values()].map(async ({ names, complete, members }) => {
       const answered = await Promise.all(names.map((name) => batches.get(name)!.readings));
       const rest: Array<{ k: number; prefetched: SharedReadings }> = [];
       for (const k of members) {
-        const slo = slos[k]!;
         const answers: Array<[string, SliReading | Error]> = [];
         names.forEach((name, j) => {
           const readings = answered[j];
@@ -63,7 +65,7 @@ export async function evaluateAll(
           // Handed over once: a reading is garbage as soon as its SLO is evaluated.
           readings![i] = undefined as never;
         });
-        if (answers.length === partsBySource(slo).size) out[k] = evaluateRead(slo, at, answers.map(([, a]) => a));
+        if (complete && answers.length === names.length) out[k] = evaluateRead(slos[k]!, at, answers.map(([, a]) => a));
         else rest.push({ k, prefetched: new Map(answers) });
       }
       await Promise.all(rest.map(({ k, prefetched }) => pool.run(async () => (out[k] = await evaluateSlo(slos[k]!, sources, at, reads, prefetched)))));

@@ -140,16 +140,14 @@ export function normalizeSlo(doc: SloDoc, ctx: NormalizeContext): Slo | undefine
         error([...path, 'short'], `must be shorter than long (${t.long}), got ${t.short}`);
         good = false;
       }
-      if (good)
-        tiers.push(
-          t.labels || t.annotations
-            ? {
-                ...makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds),
-                ...(t.labels && { labels: { ...t.labels } }),
-                ...(t.annotations && { annotations: { ...t.annotations } }),
-              }
-            : makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds),
-        );
+      if (!good) return;
+      // The shared tier as it is, or a copy of its own when it carries labels or annotations.
+      const tier = makeTier(t.severity, t.budgetPercent, longSeconds, shortSeconds, windowSeconds);
+      tiers.push(
+        t.labels || t.annotations
+          ? { ...tier, ...(t.labels && { labels: { ...t.labels } }), ...(t.annotations && { annotations: { ...t.annotations } }) }
+          : tier,
+      );
     });
   } else if (ctx.windows?.some((t) => t.periodSeconds === windowSeconds)) {
     // A Sloth AlertWindows table for this period (--windows) replaces the default tiers.
